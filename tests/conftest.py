@@ -1,0 +1,43 @@
+"""Shared fixtures: tiny audio files written on the fly, and Kedro's telemetry opted out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def tone(
+    duration_s: float = 1.0, sample_rate: int = 16_000, freq_hz: float = 220.0, channels: int = 1, seed: int = 0
+) -> np.ndarray:
+    """A voiced-like harmonic tone with a little noise: cheap, deterministic test audio."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(duration_s * sample_rate)) / sample_rate
+    wave = sum(np.sin(2 * np.pi * freq_hz * k * t) / k for k in range(1, 6)) * 0.2
+    wave = (wave + 0.01 * rng.standard_normal(t.size)).astype(np.float32)
+    return np.stack([wave] * channels, axis=1) if channels > 1 else wave
+
+
+@pytest.fixture
+def write_wav() -> Callable[..., Path]:
+    """Write a test tone to ``path`` (parents created) and return the path."""
+
+    def _write(path: str | Path, duration_s: float = 1.0, sample_rate: int = 16_000, **kwargs: object) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(path, tone(duration_s, sample_rate, **kwargs), sample_rate)  # type: ignore[arg-type]
+        return path
+
+    return _write
