@@ -11,7 +11,7 @@ NEEDS_MANIFESTS = ("profiling", "augmentation", "cross_corpus", "balancing", "sc
 
 def register_pipelines() -> dict[str, Pipeline]:
     """Discover every ``pipelines/<name>`` package and compose the analysis pipelines with ingestion."""
-    pipelines = find_pipelines(raise_errors=True)
+    pipelines = find_pipelines(raise_errors=False)
     ingestion = pipelines.get("ingestion")
     if ingestion is not None:
         for name in NEEDS_MANIFESTS:
