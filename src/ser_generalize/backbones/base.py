@@ -1,0 +1,87 @@
+"""The one interface every feature extractor implements, and the spec parser that builds them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+"""Backbones receive 16 kHz mono float32 waveforms (``audio.io.load_audio``)."""
+
+
+@runtime_checkable
+class Backbone(Protocol):
+    """Waveforms -> per-clip ``frames x dim`` float32 arrays, plus one pooled vector per clip.
+
+    ``dim`` is the frame dimension and ``pooled_dim`` the pooled one; they differ for
+    ``egemaps`` (25 LLDs per frame, 88 functionals pooled) and ``logmel`` (mean+std pooling).
+    """
+
+    name: str
+    """Short, file-name-safe name used in cache file names (``egemaps``, ``hf-whisper-base``...)."""
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def pooled_dim(self) -> int: ...
+
+    def config(self) -> dict[str, Any]:
+        """Everything that changes the output; hashed into the feature-cache key."""
+        ...
+
+    def extract(self, waveforms: list[np.ndarray]) -> list[np.ndarray]:
+        """Frame-level features, one ``frames x dim`` float32 array per waveform."""
+        ...
+
+    def encode(self, waveforms: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+        """Frame-level features and the pooled ``n x pooled_dim`` float32 matrix in one pass."""
+        ...
+
+
+def mean_pool(frames: list[np.ndarray], dim: int) -> np.ndarray:
+    """Mean over frames per clip, the pooled vector of learned encoders (``n x dim`` float32)."""
+    if not frames:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.stack([f.mean(axis=0) for f in frames]).astype(np.float32)
+
+
+def safe_name(text: str) -> str:
+    """Make a spec usable inside ``{corpus}.{backbone}.{hash}.npz`` (no dots, slashes or spaces)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "backbone"
+
+
+def build_backbone(spec: str, options: dict[str, Any] | None = None) -> Backbone:
+    """Build a backbone from ``egemaps``, ``logmel``, ``cnn14`` or ``hf:<checkpoint-or-local-path>``.
+
+    ``options`` are backbone-specific keyword arguments (e.g. ``layer``, ``batch_size``, ``device``
+    for ``hf:``); unknown options raise ``TypeError`` naming them.
+    """
+    options = dict(options or {})
+    spec = spec.strip()
+    if spec == "egemaps":
+        from .egemaps import EgemapsBackbone
+
+        return EgemapsBackbone(**options)
+    if spec == "logmel":
+        from .logmel import LogMelBackbone
+
+        return LogMelBackbone(**options)
+    if spec == "cnn14":
+        try:
+            from .cnn14 import Cnn14Backbone  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise ValueError(
+                "the cnn14 feature backbone is not available in this version; use 'logmel' (the CNN14 input) "
+                "or fine-tune CNN14 end to end with the training pipeline"
+            ) from exc
+        return Cnn14Backbone(**options)
+    if spec.startswith("hf:") and len(spec) > 3:
+        from .hf import HFBackbone
+
+        return HFBackbone(spec[3:], **options)
+    raise ValueError(
+        f"unknown backbone spec '{spec}'; use 'egemaps', 'logmel', 'cnn14' or 'hf:<checkpoint-or-local-path>'"
+    )
