@@ -68,10 +68,14 @@ class ESpeak:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
         return 0
 
-    def synthesize(self, text: str, voice: str, prosody: Prosody) -> np.ndarray:
-        """Speak ``text`` with eSpeak voice ``voice`` (e.g. 'en+f2') and return float32 samples at ``sample_rate``."""
+    def synthesize(self, text: str, voice: str, prosody: Prosody, seed: int = 0) -> np.ndarray:
+        """Speak ``text`` with eSpeak voice ``voice`` (e.g. 'en+f2') and return float32 samples at ``sample_rate``.
+
+        eSpeak adds random pitch flutter; its generator is re-seeded with ``seed`` so output is reproducible.
+        """
         prosody = prosody.clipped()
         with self._lock:
+            self._lib.espeak_ng_SetRandSeed(ctypes.c_long(seed))
             if self._lib.espeak_SetVoiceByName(voice.encode("utf-8")) != 0:
                 raise ValueError(f"eSpeak NG has no voice '{voice}'; use a language code such as 'en' or 'de+m3'")
             for name, code in _PARAM.items():

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import shutil
 import zlib
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -75,7 +77,7 @@ def synthesize_utterance(
         item.emotion, item.speaker.pitch, item.speaker.rate, float(spec.get("expressiveness", 1.0)), rng
     )
     engine = ESpeak.get()
-    speech = engine.synthesize(text, f"{language}+{item.speaker.variant}", prosody)
+    speech = engine.synthesize(text, f"{language}+{item.speaker.variant}", prosody, seed=int(rng.integers(2**31)))
     speech = resample(speech, engine.sample_rate, sample_rate)
     pad = lambda: np.zeros(int(rng.uniform(0.1, 0.3) * sample_rate), np.float32)  # noqa: E731
     speech = np.concatenate([pad(), speech, pad()])
@@ -121,18 +123,23 @@ def has_audio(root: Path) -> bool:
 def ensure_synthetic_corpora(params: dict[str, Any], raw_dir: str | Path | None = None) -> dict[str, str]:
     """Generate every configured synthetic corpus whose folder has no audio yet (or all, with ``force``).
 
-    Returns {corpus name: root}. Idempotent: an existing corpus is left untouched.
+    Returns {corpus name: root}. Idempotent: an existing corpus is left untouched. eSpeak keeps
+    internal state (its pitch-flutter phase) from one call to the next, so each corpus is
+    generated in a fresh process: the same seed then gives byte-identical files on every run.
     """
     raw_dir = Path(raw_dir or params.get("raw_dir", "data/01_raw"))
     seed = int(params.get("seed", 0))
-    roots: dict[str, str] = {}
-    for name, spec in (params.get("corpora") or {}).items():
-        root = raw_dir / name
-        if params.get("force") or not has_audio(root):
-            generate_corpus(spec, root, seed=seed, progress=bool(params.get("progress", True)), name=name)
-        else:
-            log.info("synthetic corpus %s already present in %s; skipping (set synthesize.force to redo)", name, root)
-        roots[name] = str(root)
+    progress = bool(params.get("progress", True))
+    roots: dict[str, str] = {name: str(raw_dir / name) for name in params.get("corpora") or {}}
+    todo = {n: s for n, s in (params.get("corpora") or {}).items() if params.get("force") or not has_audio(raw_dir / n)}
+    for name in set(roots) - set(todo):
+        log.info("synthetic corpus %s already present in %s; skipping (set synthesize.force to redo)", name, roots[name])
+    if todo:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(2, len(todo)), mp_context=context, max_tasks_per_child=1) as pool:
+            jobs = [pool.submit(generate_corpus, spec, roots[name], seed, progress, name) for name, spec in todo.items()]
+            for job in jobs:
+                job.result()
     return roots
 
 

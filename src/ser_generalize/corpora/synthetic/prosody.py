@@ -39,7 +39,7 @@ EMOTION_OFFSETS: dict[str, Offset] = {
 }
 """Offset per *acted* emotion (the generator's vocabulary, before any corpus's raw label names)."""
 
-JITTER = Offset(rate=0.10, pitch=6.0, range=12.0, volume=0.15)
+JITTER = Offset(rate=0.07, pitch=4.0, range=10.0, volume=0.12)
 """Standard deviation of the per-utterance random variation around the emotion's offset."""
 
 

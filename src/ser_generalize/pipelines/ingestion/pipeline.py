@@ -1,0 +1,42 @@
+"""``kedro run --pipeline=ingestion``: one namespaced branch per corpus in ``ingestion.corpora``."""
+
+from __future__ import annotations
+
+from functools import partial, update_wrapper
+
+from kedro.pipeline import Pipeline, node
+
+from ser_generalize.pipelines.project_config import project_parameters
+
+from .nodes import ingest_corpus, prepare_corpora, summarize_corpora
+
+
+def corpus_names() -> list[str]:
+    """Corpora configured in the parameters, in file order."""
+    return list((project_parameters().get("ingestion", {}).get("corpora") or {}).keys())
+
+
+def create_pipeline(**kwargs: object) -> Pipeline:
+    """prepare -> per-corpus manifests (namespaced) -> summary."""
+    names = corpus_names()
+    nodes = [node(prepare_corpora, ["params:ingestion", "params:synthesize"], "corpus_roots", name="prepare_corpora")]
+    for name in names:
+        func = update_wrapper(partial(ingest_corpus, name=name), ingest_corpus)
+        nodes.append(
+            node(
+                func,
+                [f"params:ingestion.corpora.{name}", "corpus_roots"],
+                [f"{name}.manifest", f"{name}.rejects"],
+                name="build_manifest",
+                namespace=name,
+            )
+        )
+    nodes.append(
+        node(
+            summarize_corpora,
+            ["params:ingestion", *[f"{n}.manifest" for n in names], *[f"{n}.rejects" for n in names]],
+            ["corpus_summary", "corpus_summary_markdown", "corpus_label_distribution_plot"],
+            name="summarize_corpora",
+        )
+    )
+    return Pipeline(nodes)
