@@ -30,11 +30,15 @@ class Condition:
         cfg = dict(cfg or {})
         unknown = set(cfg) - set(cls.__dataclass_fields__)
         if unknown:
-            raise KeyError(f"unknown condition settings {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
+            raise KeyError(
+                f"unknown condition settings {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}"
+            )
         return cls(**cfg)
 
 
-def room_impulse_response(t60_s: float, sample_rate: int, direct_to_reverb_db: float, rng: np.random.Generator) -> np.ndarray:
+def room_impulse_response(
+    t60_s: float, sample_rate: int, direct_to_reverb_db: float, rng: np.random.Generator
+) -> np.ndarray:
     """Direct impulse plus Gaussian noise decaying by 60 dB over ``t60_s`` seconds."""
     n = int(max(t60_s, 0.05) * 1.2 * sample_rate)
     t = np.arange(n) / sample_rate
@@ -61,7 +65,9 @@ def colored_noise(n: int, color: str, rng: np.random.Generator) -> np.ndarray:
     return pink / (np.std(pink) + 1e-12)
 
 
-def apply_condition(speech: np.ndarray, sample_rate: int, condition: Condition, rng: np.random.Generator) -> np.ndarray:
+def apply_condition(
+    speech: np.ndarray, sample_rate: int, condition: Condition, rng: np.random.Generator
+) -> np.ndarray:
     """Run clean speech through the room, the band-limiting filters and the noise floor."""
     out = speech.astype(np.float64)
     if condition.t60_s:

@@ -77,7 +77,9 @@ class ESpeak:
         with self._lock:
             self._lib.espeak_ng_SetRandSeed(ctypes.c_long(seed))
             if self._lib.espeak_SetVoiceByName(voice.encode("utf-8")) != 0:
-                raise ValueError(f"eSpeak NG has no voice '{voice}'; use a language code such as 'en' or 'de+m3'")
+                raise ValueError(
+                    f"eSpeak NG has no voice '{voice}'; use a language code such as 'en' or 'de+m3'"
+                )
             for name, code in _PARAM.items():
                 self._lib.espeak_SetParameter(code, getattr(prosody, name), 0)
             self._chunks = []

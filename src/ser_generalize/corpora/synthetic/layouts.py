@@ -34,15 +34,45 @@ class PlannedUtterance:
     sentence: int
 
 
-RAVDESS_CODES = {"neutral": "01", "calm": "02", "happy": "03", "sad": "04", "angry": "05", "fear": "06",
-                 "disgust": "07", "surprise": "08"}
-CREMAD_CODES = {"neutral": "NEU", "happy": "HAP", "sad": "SAD", "angry": "ANG", "fear": "FEA", "disgust": "DIS"}
+RAVDESS_CODES = {
+    "neutral": "01",
+    "calm": "02",
+    "happy": "03",
+    "sad": "04",
+    "angry": "05",
+    "fear": "06",
+    "disgust": "07",
+    "surprise": "08",
+}
+CREMAD_CODES = {
+    "neutral": "NEU",
+    "happy": "HAP",
+    "sad": "SAD",
+    "angry": "ANG",
+    "fear": "FEA",
+    "disgust": "DIS",
+}
 CREMAD_SENTENCES = ["IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS", "TSI", "WSI"]
 CREMAD_LEVELS = ["LO", "MD", "HI", "XX"]
-EMODB_CODES = {"angry": "W", "boredom": "L", "disgust": "E", "fear": "A", "happy": "F", "sad": "T", "neutral": "N"}
+EMODB_CODES = {
+    "angry": "W",
+    "boredom": "L",
+    "disgust": "E",
+    "fear": "A",
+    "happy": "F",
+    "sad": "T",
+    "neutral": "N",
+}
 EMODB_TEXTS = ["a01", "a02", "a04", "a05", "a07", "b01", "b02", "b03", "b09", "b10"]
-EMOVO_CODES = {"neutral": "neu", "happy": "gio", "sad": "tri", "angry": "rab", "fear": "pau", "disgust": "dis",
-               "surprise": "sor"}
+EMOVO_CODES = {
+    "neutral": "neu",
+    "happy": "gio",
+    "sad": "tri",
+    "angry": "rab",
+    "fear": "pau",
+    "disgust": "dis",
+    "surprise": "sor",
+}
 EMOVO_SENTENCES = ["b1", "b2", "b3", "l1", "l2", "l3", "l4", "n1", "n2", "n3", "n4", "n5", "d1", "d2"]
 
 
@@ -56,6 +86,11 @@ def ravdess(speakers: list[Speaker], emotions: list[str], per_emotion: int) -> l
     """``Actor_XX/03-01-EE-II-SS-RR-XX.wav``: audio-only speech; items cycle statement x repetition x intensity."""
     plan = []
     for spk in speakers:
+        if (int(spk.id) % 2 == 1) != (spk.gender == "male"):
+            raise ValueError(
+                f"RAVDESS actor {spk.id} is {spk.gender}, but RAVDESS encodes gender by parity (odd = male, "
+                "even = female); give this speaker an id of the right parity in parameters_synthesize.yml"
+            )
         for emotion in emotions:
             code = _code(RAVDESS_CODES, emotion, "RAVDESS")
             # 2 statements x 2 repetitions x 2 intensities; neutral has no strong intensity in RAVDESS
@@ -90,7 +125,11 @@ def emodb(speakers: list[Speaker], emotions: list[str], per_emotion: int) -> lis
             for k in range(per_emotion):
                 text = k % len(EMODB_TEXTS)
                 version = "abcdef"[k // len(EMODB_TEXTS)]
-                plan.append(PlannedUtterance(f"wav/{int(spk.id):02d}{EMODB_TEXTS[text]}{code}{version}.wav", spk, emotion, text))
+                plan.append(
+                    PlannedUtterance(
+                        f"wav/{int(spk.id):02d}{EMODB_TEXTS[text]}{code}{version}.wav", spk, emotion, text
+                    )
+                )
     return plan
 
 
@@ -102,14 +141,26 @@ def emovo(speakers: list[Speaker], emotions: list[str], per_emotion: int) -> lis
             code = _code(EMOVO_CODES, emotion, "EMOVO")
             for k in range(per_emotion):
                 sentence = k % len(EMOVO_SENTENCES)
-                plan.append(PlannedUtterance(f"{spk.id}/{code}-{spk.id}-{EMOVO_SENTENCES[sentence]}.wav", spk, emotion, sentence))
+                plan.append(
+                    PlannedUtterance(
+                        f"{spk.id}/{code}-{spk.id}-{EMOVO_SENTENCES[sentence]}.wav", spk, emotion, sentence
+                    )
+                )
     return plan
 
 
 def cremad_metadata(root: Path, speakers: list[Speaker]) -> None:
     """``VideoDemographics.csv`` as in the CREMA-D release (ActorID, Age, Sex, Race, Ethnicity)."""
-    rows = [{"ActorID": int(s.id), "Age": 30 + i, "Sex": s.gender.capitalize(), "Race": "Unknown",
-             "Ethnicity": "Not Hispanic"} for i, s in enumerate(speakers)]
+    rows = [
+        {
+            "ActorID": int(s.id),
+            "Age": 30 + i,
+            "Sex": s.gender.capitalize(),
+            "Race": "Unknown",
+            "Ethnicity": "Not Hispanic",
+        }
+        for i, s in enumerate(speakers)
+    ]
     pd.DataFrame(rows).to_csv(root / "VideoDemographics.csv", index=False)
 
 

@@ -59,4 +59,6 @@ def utterance_prosody(
     pitch = BASE.pitch + speaker_pitch + expressiveness * emo.pitch + JITTER.pitch * noise[1]
     pitch_range = BASE.range + expressiveness * emo.range + JITTER.range * noise[2]
     volume = BASE.volume * (1 + expressiveness * emo.volume + JITTER.volume * noise[3])
-    return Prosody(rate=round(rate), volume=round(volume), pitch=round(pitch), range=round(pitch_range)).clipped()
+    return Prosody(
+        rate=round(rate), volume=round(volume), pitch=round(pitch), range=round(pitch_range)
+    ).clipped()
