@@ -1,0 +1,164 @@
+"""Nodes of the balancing pipeline: balance pooled training vectors, count classes, score a head on the test split."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ...corpora.labels import resolve_emotion_set
+from ...corpora.manifest import split_for_fold
+from ...evaluation.loso import loso_splits
+from ...evaluation.metrics import classification_metrics
+from ...evaluation.scramble import make_fit_predict
+from ...reporting.scramble_plots import markdown_table
+from ...training.balancing import balance, class_count_table
+
+log = logging.getLogger(__name__)
+
+
+def pooled_features(manifest: pd.DataFrame, features: dict[str, Any]) -> pd.DataFrame:
+    """Pooled vectors of one corpus from the feature store, indexed by utt_id (extracted once, then cached)."""
+    from ...backbones.store import extract_features  # lazy: backbones load only when the node runs
+
+    fs = extract_features(
+        manifest,
+        features.get("backbone", "egemaps"),
+        features.get("backbone_options"),
+        features.get("cache_dir", "data/04_feature"),
+    )
+    return pd.DataFrame(fs.pooled, index=pd.Index(fs.utt_ids, name="utt_id"))
+
+
+def protocol_split(manifests: list[pd.DataFrame], protocol: dict[str, Any] | str) -> pd.Series:
+    """'train' / 'val' / 'test' per utt_id of the union: the corpora's own fold, or LOSO (evaluation.loso)."""
+    protocol = {"name": protocol} if isinstance(protocol, str) else dict(protocol or {})
+    name, fold = protocol.get("name", "fold"), int(protocol.get("fold", 0))
+    union = pd.concat(manifests, ignore_index=True)
+    if name == "fold":
+        parts = [
+            pd.Series(
+                split_for_fold(m, fold).replace({"dev": "val"}).to_numpy(), index=m["utt_id"].astype(str)
+            )
+            for m in manifests
+        ]
+        return pd.concat(parts)
+    if name == "loso":
+        splits = loso_splits(union, int(protocol.get("k", 5)), int(protocol.get("seed", 0)))
+        train, val, test = splits[fold % len(splits)]
+        return pd.concat(
+            [
+                pd.Series(s, index=ids, dtype=object)
+                for s, ids in (("train", train), ("val", val), ("test", test))
+            ]
+        )
+    raise ValueError(f"balancing.protocol.name '{name}' must be 'fold' or 'loso'")
+
+
+def _log_nested(run_name: str, params: dict[str, Any], metrics: dict[str, float]) -> None:
+    """Log one configuration as a nested MLflow run under the kedro-mlflow run (skipped when none is active)."""
+    if mlflow.active_run() is None:
+        return
+    with mlflow.start_run(run_name=run_name, nested=True):
+        mlflow.log_params(params)
+        mlflow.log_metrics({k: v for k, v in metrics.items() if np.isfinite(v)})
+
+
+def run_balancing(
+    params: dict[str, Any], *manifests: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, str, dict]:
+    """For each emotion set x method: class counts before/after balancing and test scores of a head trained on it.
+
+    Returns (count table, metrics table, markdown report, MLflow metrics). Test data is never balanced.
+    """
+    if not manifests:
+        raise ValueError(
+            "balancing: no manifests; set balancing.train_corpora to corpora of ingestion.corpora"
+        )
+    corpora = [str(m["corpus"].iloc[0]) for m in manifests]
+    features = pd.concat([pooled_features(m, params.get("features", {})) for m in manifests])
+    labels_all = pd.concat([m.set_index(m["utt_id"].astype(str))["emotion"].astype(str) for m in manifests])
+    split = protocol_split(list(manifests), params.get("protocol", {}))
+    ids = features.index.intersection(split.index)
+    head = params.get("head", {})
+    seed, k = int(params.get("seed", 0)), int(params.get("k_neighbors", 5))
+    count_frames, metric_rows, mlflow_metrics = [], [], {}
+    combos = [
+        (s, m) for s in params.get("emotion_sets", ["4", "5", "all"]) for m in params.get("methods", ["none"])
+    ]
+    for set_name, method in tqdm(combos, desc="balancing", unit="config"):
+        labels = resolve_emotion_set(str(set_name))
+        keep = ids[labels_all.loc[ids].isin(labels).to_numpy()]
+        tr, te = keep[(split.loc[keep] == "train").to_numpy()], keep[(split.loc[keep] == "test").to_numpy()]
+        y_tr = labels_all.loc[tr].to_numpy()
+        X_bal, y_bal = balance(features.loc[tr].to_numpy(), y_tr, method, seed, k)
+        counts = class_count_table(y_tr, y_bal, labels)
+        count_frames.append(counts.assign(emotion_set=str(set_name), method=method))
+        fit_predict = make_fit_predict(head, seed)
+        y_te = labels_all.loc[te].to_numpy()
+        present = [
+            lab for lab in labels if lab in set(y_tr) | set(y_te)
+        ]  # absent classes would zero macro F1
+        scores = classification_metrics(y_te, fit_predict(X_bal, y_bal, features.loc[te].to_numpy()), present)
+        metric_rows.append(
+            {
+                "emotion_set": str(set_name),
+                "method": method,
+                "n_train": len(y_bal),
+                "n_test": len(te),
+                **scores,
+            }
+        )
+        for name, value in scores.items():
+            mlflow_metrics[f"{set_name}.{method}.{name}"] = {"value": value, "step": 0}
+        _log_nested(
+            f"balancing|{'+'.join(corpora)}|set={set_name}|{method}",
+            {
+                "corpora": "+".join(corpora),
+                "emotion_set": set_name,
+                "method": method,
+                "protocol": str(params.get("protocol", {})),
+            },
+            scores,
+        )
+    counts = pd.concat(count_frames, ignore_index=True)[
+        ["emotion_set", "method", "emotion", "before", "after"]
+    ]
+    metrics = pd.DataFrame(metric_rows)
+    return counts, metrics, balancing_markdown(counts, metrics, corpora, params), mlflow_metrics
+
+
+def balancing_markdown(
+    counts: pd.DataFrame, metrics: pd.DataFrame, corpora: list[str], params: dict[str, Any]
+) -> str:
+    """Markdown report: one count table per emotion set (columns = methods, like Table 2) and the test scores."""
+    synthetic = all(c.startswith("syn_") for c in corpora)
+    lines = [
+        f"# {'SYNTHETIC corpora: ' if synthetic else ''}class balancing on {' + '.join(corpora)}",
+        "",
+        (
+            f"Protocol: {params.get('protocol', {})}; head: {params.get('head', {})} on pooled "
+            f"{params.get('features', {}).get('backbone', 'egemaps')} vectors; test data is never balanced."
+        ),
+        "",
+    ]
+    for set_name, part in counts.groupby("emotion_set", sort=False):
+        wide = part.pivot_table(index="emotion", columns="method", values="after", sort=False)
+        wide.insert(0, "before", part.drop_duplicates("emotion").set_index("emotion")["before"])
+        lines += [
+            f"## Training rows per class, emotion set '{set_name}'",
+            "",
+            markdown_table(wide.reset_index(), floatfmt=".0f"),
+            "",
+        ]
+    lines += [
+        "## Test scores of a head trained on the balanced data",
+        "",
+        markdown_table(metrics, floatfmt=".3f"),
+        "",
+    ]
+    return "\n".join(lines)
