@@ -11,14 +11,15 @@ from ser_generalize.pipelines.project_config import project_parameters
 from .nodes import ingest_corpus, prepare_corpora, summarize_corpora
 
 
-def corpus_names() -> list[str]:
-    """Corpora configured in the parameters, in file order."""
-    return list((project_parameters().get("ingestion", {}).get("corpora") or {}).keys())
+def corpus_names(parameters: dict | None = None) -> list[str]:
+    """Corpora configured in ``parameters`` (default: the project's), in file order."""
+    params = project_parameters() if parameters is None else parameters
+    return list((params.get("ingestion", {}).get("corpora") or {}).keys())
 
 
-def create_pipeline(**kwargs: object) -> Pipeline:
-    """prepare -> per-corpus manifests (namespaced) -> summary."""
-    names = corpus_names()
+def create_pipeline(parameters: dict | None = None, **kwargs: object) -> Pipeline:
+    """prepare -> per-corpus manifests (namespaced) -> summary; ``parameters`` overrides the project's (tests)."""
+    names = corpus_names(parameters)
     nodes = [node(prepare_corpora, ["params:ingestion", "params:synthesize"], "corpus_roots", name="prepare_corpora")]
     for name in names:
         func = update_wrapper(partial(ingest_corpus, name=name), ingest_corpus)
