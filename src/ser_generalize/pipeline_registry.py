@@ -17,7 +17,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     ``kedro run --pipeline=X`` makes ``find_pipelines`` load only X, so ingestion is built
     here explicitly rather than taken from the discovered mapping.
     """
-    pipelines = find_pipelines(raise_errors=False)
+    pipelines = find_pipelines(raise_errors=True)
     ingestion = create_ingestion_pipeline()
     pipelines["ingestion"] = ingestion
     for name in NEEDS_MANIFESTS:
