@@ -29,6 +29,22 @@ WHISPER_HOP = 320
 _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
+def trimmed_whisper_inputs(
+    extractor: Any, waves: list[np.ndarray], device: torch.device | str = "cpu"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Log-mel input covering only the longest clip (rounded up to 320 samples) and each clip's valid frames."""
+    inputs = extractor(
+        waves,
+        sampling_rate=SAMPLE_RATE,
+        padding="longest",
+        pad_to_multiple_of=WHISPER_HOP,
+        truncation=False,
+        return_tensors="pt",
+    )
+    frames = torch.tensor([math.ceil(len(w) / WHISPER_HOP) for w in waves])
+    return inputs["input_features"].to(device), frames
+
+
 def whisper_encoder_states(
     encoder: torch.nn.Module, input_features: torch.Tensor, valid_frames: torch.Tensor | None, layer: int
 ) -> torch.Tensor:
@@ -149,16 +165,8 @@ class HFBackbone:
         encoder = self._load()
         frames = torch.tensor([math.ceil(len(w) / WHISPER_HOP) for w in waves])
         if self.trim:
-            inputs = self._extractor(
-                waves,
-                sampling_rate=SAMPLE_RATE,
-                padding="longest",
-                pad_to_multiple_of=WHISPER_HOP,
-                truncation=False,
-                return_tensors="pt",
-                device=str(self.device),
-            )
-            feats = inputs["input_features"].to(self.device, _DTYPES[self.dtype])
+            feats, frames = trimmed_whisper_inputs(self._extractor, waves, self.device)
+            feats = feats.to(_DTYPES[self.dtype])
             states = whisper_encoder_states(encoder, feats, frames, self.layer)
         else:
             inputs = self._extractor(

@@ -42,11 +42,14 @@ _W2V_COMMON = {
 }
 
 
-def _whisper(size: str) -> tuple[WhisperModel, WhisperFeatureExtractor]:
-    dims = WHISPER_SIZES[size]
-    config = WhisperConfig(
+def tiny_whisper_config(**dims: int) -> WhisperConfig:
+    """A random-weight Whisper config: ``tiny-test`` encoder dimensions unless ``dims`` overrides them.
+
+    The decoder is kept minimal: only the encoder is used for emotion features.
+    """
+    encoder = {"num_mel_bins": 80, **WHISPER_SIZES["tiny-test"], **dims}
+    return WhisperConfig(
         vocab_size=64,
-        num_mel_bins=80,
         decoder_layers=1,
         decoder_attention_heads=2,
         decoder_ffn_dim=64,
@@ -58,9 +61,12 @@ def _whisper(size: str) -> tuple[WhisperModel, WhisperFeatureExtractor]:
         decoder_start_token_id=1,
         suppress_tokens=[],
         begin_suppress_tokens=[],
-        **dims,
+        **encoder,
     )
-    return WhisperModel(config), WhisperFeatureExtractor(feature_size=80)
+
+
+def _whisper(size: str) -> tuple[WhisperModel, WhisperFeatureExtractor]:
+    return WhisperModel(tiny_whisper_config(**WHISPER_SIZES[size])), WhisperFeatureExtractor(feature_size=80)
 
 
 def save_tiny_model(kind: str, path: str | Path, seed: int = 0, whisper_size: str = "tiny-test") -> Path:

@@ -6,7 +6,6 @@ final hidden states are mean-pooled over the clip's own frames only.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 
@@ -15,7 +14,8 @@ import torch
 from torch import nn
 from transformers import WhisperConfig, WhisperFeatureExtractor, WhisperModel
 
-from ..backbones.hf import WHISPER_HOP, whisper_encoder_states
+from ..backbones.hf import trimmed_whisper_inputs, whisper_encoder_states
+from ..backbones.tiny import tiny_whisper_config as tiny_encoder_config
 
 SAMPLE_RATE = 16_000
 
@@ -24,24 +24,12 @@ def tiny_whisper_config(
     d_model: int = 64, layers: int = 2, heads: int = 4, num_mel_bins: int = 80
 ) -> WhisperConfig:
     """A tiny randomly initialised Whisper config for CPU runs and tests (no download)."""
-    return WhisperConfig(
+    return tiny_encoder_config(
         d_model=d_model,
         encoder_layers=layers,
-        decoder_layers=1,
         encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
         encoder_ffn_dim=d_model * 2,
-        decoder_ffn_dim=d_model * 2,
         num_mel_bins=num_mel_bins,
-        max_source_positions=1500,
-        max_target_positions=32,
-        vocab_size=64,
-        pad_token_id=0,
-        bos_token_id=1,
-        eos_token_id=2,
-        decoder_start_token_id=1,
-        suppress_tokens=[],
-        begin_suppress_tokens=[],
     )
 
 
@@ -86,17 +74,8 @@ class WhisperForEmotion(nn.Module):
         """Log-mel input trimmed to the batch's longest clip (multiple of 320 samples) and valid frames per clip."""
         wav = waveforms.detach().float().cpu().numpy()
         lens = lengths.cpu().numpy() if lengths is not None else np.full(len(wav), wav.shape[1])
-        clips = [w[: int(n)] for w, n in zip(wav, lens)]
-        inputs = self.extractor(
-            clips,
-            sampling_rate=SAMPLE_RATE,
-            padding="longest",
-            pad_to_multiple_of=WHISPER_HOP,
-            truncation=False,
-            return_tensors="pt",
-        )
-        frames = torch.tensor([math.ceil(int(n) / WHISPER_HOP) for n in lens])
-        return inputs["input_features"].to(waveforms.device), frames
+        clips = [w[: int(n)] for w, n in zip(wav, lens, strict=True)]
+        return trimmed_whisper_inputs(self.extractor, clips, waveforms.device)
 
     def embed(self, waveforms: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """Waveforms (B, T) -> mean over each clip's valid encoder frames (B, d_model)."""
