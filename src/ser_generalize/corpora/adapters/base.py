@@ -59,11 +59,28 @@ class CorpusAdapter:
         )
 
 
+class FilenameAdapter(CorpusAdapter):
+    """An adapter for corpora that encode speaker and emotion in each file's name (RAVDESS, EmoDB, ...)."""
+
+    pattern: ClassVar[re.Pattern[str]]
+    expected: ClassVar[str] = ""
+    """The naming, as a reader would write it, quoted in the reject of a file that does not follow it."""
+    title: ClassVar[str] = ""
+
+    def prepare(self, root: Path) -> None:
+        """Read corpus-level metadata (e.g. a demographics table) before the files are parsed."""
+
+    def parse(self, match: re.Match[str], path: Path) -> ScanResult:
+        """Turn a matched file name into a raw utterance (or a reject)."""
+        raise NotImplementedError
+
+    def scan(self, root: Path) -> Iterator[ScanResult]:
+        self.prepare(root)
+        for path in self.audio_files(root):
+            match = self.pattern.fullmatch(path.name)
+            yield self.parse(match, path) if match else unparsable(path, self.expected, self.title)
+
+
 def unparsable(path: Path, expected: str, corpus: str) -> ScanReject:
     """The reject for a file whose name does not follow the corpus's naming."""
     return ScanReject(path, f"file name does not follow the {corpus} naming ({expected})", "rename or remove the file")
-
-
-def match_name(pattern: re.Pattern[str], path: Path) -> re.Match[str] | None:
-    """Full match of ``pattern`` against the file name (case-sensitive, as the corpora are)."""
-    return pattern.fullmatch(path.name)

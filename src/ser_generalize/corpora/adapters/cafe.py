@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CorpusAdapter, RawUtterance, ScanResult, match_name, unparsable
-
-PATTERN = re.compile(r"(\d\d)-([CDJNPST])-(?:(\d)-)?(\d)\.(?:wav|aiff?)", re.IGNORECASE)
+from .base import FilenameAdapter, RawUtterance, ScanResult
 
 
-class CafeAdapter(CorpusAdapter):
+class CafeAdapter(FilenameAdapter):
     """Six male and six female actors; odd actor numbers are male (corpus documentation)."""
 
     name = "cafe"
+    title = "CaFE"
+    pattern = re.compile(r"(\d\d)-([CDJNPST])-(?:(\d)-)?(\d)\.(?:wav|aiff?)", re.IGNORECASE)
+    expected = "SS-E-I-P.wav or SS-N-P.wav"
 
-    def scan(self, root: Path) -> Iterator[ScanResult]:
-        for path in self.audio_files(root):
-            m = match_name(PATTERN, path)
-            if not m:
-                yield unparsable(path, "SS-E-I-P.wav or SS-N-P.wav", "CaFE")
-                continue
-            speaker, emotion = m.group(1), m.group(2).upper()
-            yield RawUtterance(path, speaker=speaker, raw_label=emotion, gender="male" if int(speaker) % 2 else "female")
+    def parse(self, match: re.Match[str], path: Path) -> ScanResult:
+        speaker, emotion = match.group(1), match.group(2).upper()
+        return RawUtterance(path, speaker=speaker, raw_label=emotion, gender="male" if int(speaker) % 2 else "female")

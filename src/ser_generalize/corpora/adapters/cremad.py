@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from .base import CorpusAdapter, RawUtterance, ScanResult, match_name, unparsable
-
-PATTERN = re.compile(r"(\d{4})_([A-Z]{3})_([A-Z]{3})_([A-Z]{2})\.wav", re.IGNORECASE)
+from .base import FilenameAdapter, RawUtterance, ScanResult
 
 
 def actor_sexes(root: Path) -> dict[str, str]:
@@ -22,17 +19,17 @@ def actor_sexes(root: Path) -> dict[str, str]:
     return {str(a): str(s).strip().lower() for a, s in zip(table["ActorID"], table["Sex"], strict=True)}
 
 
-class CremadAdapter(CorpusAdapter):
+class CremadAdapter(FilenameAdapter):
     """Every WAV below the root; speaker = actor id."""
 
     name = "cremad"
+    title = "CREMA-D"
+    pattern = re.compile(r"(\d{4})_([A-Z]{3})_([A-Z]{3})_([A-Z]{2})\.wav", re.IGNORECASE)
+    expected = "ACTOR_SEN_EMO_LV.wav"
 
-    def scan(self, root: Path) -> Iterator[ScanResult]:
-        sexes = actor_sexes(root)
-        for path in self.audio_files(root):
-            m = match_name(PATTERN, path)
-            if not m:
-                yield unparsable(path, "ACTOR_SEN_EMO_LV.wav", "CREMA-D")
-                continue
-            actor, _, emotion, _ = m.groups()
-            yield RawUtterance(path, speaker=actor, raw_label=emotion.upper(), gender=sexes.get(actor, "unknown"))
+    def prepare(self, root: Path) -> None:
+        self.sexes = actor_sexes(root)
+
+    def parse(self, match: re.Match[str], path: Path) -> ScanResult:
+        actor, _, emotion, _ = match.groups()
+        return RawUtterance(path, speaker=actor, raw_label=emotion.upper(), gender=self.sexes.get(actor, "unknown"))

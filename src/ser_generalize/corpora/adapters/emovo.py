@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CorpusAdapter, RawUtterance, ScanResult, match_name, unparsable
-
-PATTERN = re.compile(r"([a-z]{3})-([fm]\d)-([a-z]\d)\.wav", re.IGNORECASE)
+from .base import FilenameAdapter, RawUtterance, ScanResult
 
 
-class EmovoAdapter(CorpusAdapter):
+class EmovoAdapter(FilenameAdapter):
     """Gender from the speaker code's letter."""
 
     name = "emovo"
+    title = "EMOVO"
+    pattern = re.compile(r"([a-z]{3})-([fm]\d)-([a-z]\d)\.wav", re.IGNORECASE)
+    expected = "emo-spk-sentence.wav, e.g. neu-f1-b1.wav"
 
-    def scan(self, root: Path) -> Iterator[ScanResult]:
-        for path in self.audio_files(root):
-            m = match_name(PATTERN, path)
-            if not m:
-                yield unparsable(path, "emo-spk-sentence.wav, e.g. neu-f1-b1.wav", "EMOVO")
-                continue
-            emotion, speaker, _ = m.groups()
-            speaker = speaker.lower()
-            gender = "female" if speaker.startswith("f") else "male"
-            yield RawUtterance(path, speaker=speaker, raw_label=emotion.lower(), gender=gender)
+    def parse(self, match: re.Match[str], path: Path) -> ScanResult:
+        emotion, speaker, _ = match.groups()
+        speaker = speaker.lower()
+        gender = "female" if speaker.startswith("f") else "male"
+        return RawUtterance(path, speaker=speaker, raw_label=emotion.lower(), gender=gender)

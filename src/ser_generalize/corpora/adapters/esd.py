@@ -7,33 +7,29 @@ test folders exist they are the official split.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CorpusAdapter, RawUtterance, ScanResult, match_name, unparsable
+from .base import FilenameAdapter, RawUtterance, ScanResult
 
-PATTERN = re.compile(r"(\d{4})_(\d{6})\.wav")
 SPLIT_FOLDERS = {"train": "train", "evaluation": "dev", "test": "test"}
 
 
-class EsdAdapter(CorpusAdapter):
+class EsdAdapter(FilenameAdapter):
     """The emotion is the folder name under the speaker (or above the split folder)."""
 
     name = "esd"
+    title = "ESD"
+    pattern = re.compile(r"(\d{4})_(\d{6})\.wav")
+    expected = "SSSS_NNNNNN.wav"
 
-    def scan(self, root: Path) -> Iterator[ScanResult]:
-        for path in self.audio_files(root):
-            m = match_name(PATTERN, path)
-            if not m:
-                yield unparsable(path, "SSSS_NNNNNN.wav", "ESD")
-                continue
-            speaker = m.group(1)
-            split = SPLIT_FOLDERS.get(path.parent.name.lower(), "")
-            emotion_dir = path.parent.parent if split else path.parent
-            yield RawUtterance(
-                path,
-                speaker=speaker,
-                raw_label=emotion_dir.name.lower(),
-                language="zh" if int(speaker) <= 10 else "en",
-                official_split=split,
-            )
+    def parse(self, match: re.Match[str], path: Path) -> ScanResult:
+        speaker = match.group(1)
+        split = SPLIT_FOLDERS.get(path.parent.name.lower(), "")
+        emotion_dir = path.parent.parent if split else path.parent
+        return RawUtterance(
+            path,
+            speaker=speaker,
+            raw_label=emotion_dir.name.lower(),
+            language="zh" if int(speaker) <= 10 else "en",
+            official_split=split,
+        )

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CorpusAdapter, RawUtterance, ScanResult, match_name, unparsable
+from .base import FilenameAdapter, RawUtterance, ScanResult, unparsable
 
-PATTERN = re.compile(r"(?:(DC|JE|JK|KL)_)?(sa|su|a|d|f|h|n)(\d\d)\.wav")
 SPEAKERS = ("DC", "JE", "JK", "KL")
 
 
-class SaveeAdapter(CorpusAdapter):
+class SaveeAdapter(FilenameAdapter):
     """Speaker from the file prefix or the parent folder."""
 
     name = "savee"
+    title = "SAVEE"
+    pattern = re.compile(r"(?:(DC|JE|JK|KL)_)?(sa|su|a|d|f|h|n)(\d\d)\.wav")
+    expected = "<DC|JE|JK|KL>/<code><nn>.wav"
 
-    def scan(self, root: Path) -> Iterator[ScanResult]:
-        for path in self.audio_files(root):
-            m = match_name(PATTERN, path)
-            speaker = (m.group(1) if m else None) or path.parent.name
-            if not m or speaker not in SPEAKERS:
-                yield unparsable(path, "<DC|JE|JK|KL>/<code><nn>.wav", "SAVEE")
-                continue
-            yield RawUtterance(path, speaker=speaker, raw_label=m.group(2), gender="male")
+    def parse(self, match: re.Match[str], path: Path) -> ScanResult:
+        speaker = match.group(1) or path.parent.name
+        if speaker not in SPEAKERS:
+            return unparsable(path, self.expected, self.title)
+        return RawUtterance(path, speaker=speaker, raw_label=match.group(2), gender="male")
