@@ -64,7 +64,7 @@ def test_cross_corpus_cli_with_tiny_whisper(tmp_path: Path) -> None:
     kedro = Path(sys.executable).parent / "kedro"
     done = subprocess.run(
         [str(kedro), "run", "--pipeline=cross_corpus", f"--params=backbone=hf:{whisper}"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from acoustic_signals import SR, burst_train, exp_rir
 
 from ser_generalize.acoustics.loudness import loudness_lufs
 from ser_generalize.acoustics.pitch import f0_stats
 from ser_generalize.acoustics.reverb import c50_from_t60, estimate_t60
 from ser_generalize.acoustics.snr import wada_snr
 from ser_generalize.acoustics.spectral import bandwidth_hz, rolloff_hz
-
-from acoustic_signals import SR, burst_train, exp_rir
 
 
 def test_t60_monotonic_and_within_tolerance():

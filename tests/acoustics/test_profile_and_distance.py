@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import soundfile as sf
+from acoustic_signals import SR, burst_train
 
 from ser_generalize.acoustics.distance import corpus_distances, distance_matrix
 from ser_generalize.acoustics.profile import PROFILE_PARAMETERS, profile_manifest, profile_utterance
-
-from acoustic_signals import SR, burst_train
 
 
 def test_profile_deterministic_and_noise_lowers_bak():

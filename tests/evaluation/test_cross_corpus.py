@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ser_generalize.evaluation.cross_corpus import Scenario, cell_labels, is_in_domain, mask_logits, plan_scenarios
+from ser_generalize.evaluation.cross_corpus import (
+    Scenario,
+    cell_labels,
+    is_in_domain,
+    mask_logits,
+    plan_scenarios,
+)
 
 
 def test_plan_scenarios_single_joint_and_all_but_one():

@@ -64,7 +64,7 @@ def _toy(corpus: str, labels: list[str], shift: float, n_per: int = 12, seed: in
 
 
 def test_evaluate_matrix_ood_labels_and_diagonal(monkeypatch):
-    import ser_generalize.evaluation.matrix as matrix
+    from ser_generalize.evaluation import matrix
 
     monkeypatch.setattr(matrix, "split_for_fold", lambda m, fold: m["split"])
     data = {"a": _toy("a", ["angry", "sad", "other"], 0.0), "b": _toy("b", ["angry", "sad", "happy"], 0.3, seed=1)}

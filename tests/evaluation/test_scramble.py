@@ -88,6 +88,30 @@ def test_scrambling_a_corpus_hurts_it() -> None:
     scrambled = results[results["scrambled"] == "b"].set_index("eval_corpus")["relative_change_pct"]
     assert (clean.abs() < 5).all()
     assert scrambled["b"] < -10 and scrambled["a"] < -10
+    assert results.set_index(["scrambled", "eval_corpus"])["test_labels"].to_dict() == {
+        ("none", "a"): "original", ("none", "b"): "original", ("b", "a"): "original", ("b", "b"): "scrambled"}
+
+
+def test_a_model_that_keeps_corpora_apart_is_unaffected_on_scrambled_labels() -> None:
+    """The paper's finding: corpora far apart in feature space + a local classifier -> B's scrambled score holds."""
+    rng = np.random.default_rng(0)
+    labels = ("neutral", "happy", "sad", "angry")
+    centres = {lab: rng.normal(0, 4, 6) for lab in labels}
+
+    def corpus(seed: int, offset: float):
+        r = np.random.default_rng(seed)
+        y = np.repeat(labels, 20)
+        return np.stack([centres[lab] + offset + r.normal(0, 1, 6) for lab in y]), y
+
+    data = {"a": (*corpus(1, 0.0), *corpus(2, 0.0)), "b": (*corpus(3, 100.0), *corpus(4, 100.0))}
+
+    def nearest_neighbour(X_tr, y_tr, X_te):
+        return np.asarray(y_tr)[np.argmin(((X_te[:, None] - X_tr[None]) ** 2).sum(-1), axis=1)]
+
+    results = run_ablation(joint_configurations([["a", "b"]], [0.0], "second"), lambda c, r: data[c],
+                           nearest_neighbour, labels)
+    scrambled = results[results["scrambled"] == "b"].set_index("eval_corpus")["relative_change_pct"]
+    assert abs(scrambled["b"]) < 5 and abs(scrambled["a"]) < 5
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
 from ser_generalize.pipelines.profiling import create_pipeline
 from ser_generalize.pipelines.profiling.nodes import combine_profiles
-
 
 
 def test_pipeline_has_one_branch_per_corpus():
@@ -30,4 +28,5 @@ def test_combine_profiles_outputs():
     assert "synthetic" in plots["t60_s.png"].axes[0].get_title()
     assert long.query("corpus_a == 'x' and corpus_b == 'y' and parameter == 'mean'")["distance"].iloc[0] > 0
     assert metrics["profile_median.y.snr_db"]["value"] == 5.0
+    assert heat.axes and heat.axes[0].get_title()
     assert {"t60_s", "snr_db", "mean"} <= set(wide.columns)

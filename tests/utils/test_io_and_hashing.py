@@ -9,10 +9,9 @@ from ser_generalize.utils.io import atomic_path, atomic_write_parquet
 
 def test_atomic_path_leaves_no_partial_file_on_failure(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("crash mid-write")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("crash mid-write")
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
 

@@ -19,7 +19,7 @@ SUBFRAMES = 4
 
 def _ml_t60(frames: np.ndarray, sr: int) -> np.ndarray:
     """ML T60 over ``T60_GRID_S`` for each frame (rows) under the exponential free-decay model."""
-    n_frames, n = frames.shape
+    n = frames.shape[1]
     idx = np.arange(n)
     log_a = -3.0 * np.log(10.0) / (T60_GRID_S * sr)                 # a**(T60*sr) = 1e-3 (60 dB)
     inv_gain = np.exp(-2.0 * np.outer(log_a, idx))                  # a**(-2n), grid x n

@@ -39,7 +39,7 @@ def speaker_dependent_folds(manifest: pd.DataFrame, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
     for _, group in manifest.groupby("emotion", sort=True):
         order = rng.permutation(group.index.to_numpy())
-        n_test = int(round(TEST_FRACTION * len(order)))
+        n_test = round(TEST_FRACTION * len(order))
         fold.loc[order[:n_test]] = 0
     return fold
 

@@ -74,7 +74,7 @@ def evaluate_matrix(
             t_frames = [fr for fr, k in zip(t_frames, keep) if k]
             t_y = t_y[keep]
             row = {"train": sc.name, "test": test, "in_domain": in_domain, "joint": len(sc.train) > 1,
-                   "n_test": int(len(t_y)), "labels": ",".join(labels)}
+                   "n_test": len(t_y), "labels": ",".join(labels)}
             if len(t_y) == 0 or not labels:
                 log.warning("cell %s -> %s: no shared labels / test rows; left empty", sc.name, test)
                 cells.append({**row, **{m: np.nan for m in METRICS}})

@@ -125,7 +125,9 @@ def scramble_markdown(results: pd.DataFrame, params: dict[str, Any], synthetic: 
         (
             f"Swap: {params.get('swap')}; emotion set '{params.get('emotion_set', '4')}'. "
             "Relative change (%) of weighted F1 on each corpus's own test split vs that corpus trained alone "
-            "(no augmentation)."
+            "(no augmentation). As in the paper's SCRAMBLED columns, the scrambled corpus is tested on its "
+            "scrambled labels: near 0 means the model kept the corpora apart (memorised each one's labels); "
+            "a large drop means it learnt emotion across corpora and the conflicting labels cost it."
         ),
         "",
     ]
