@@ -26,6 +26,7 @@ def test_combine_profiles_outputs():
     allp, long, wide, plots, heat, metrics = combine_profiles(params, {"corpora": {"x": {"synthetic": True}}}, a, b)
     assert len(allp) == 6 and set(plots) == {"t60_s.png", "snr_db.png"}
     assert "synthetic" in plots["t60_s.png"].axes[0].get_title()
+    assert any("T60" in t.get_text() for t in plots["t60_s.png"].texts)  # the method caption
     assert long.query("corpus_a == 'x' and corpus_b == 'y' and parameter == 'mean'")["distance"].iloc[0] > 0
     assert metrics["profile_median.y.snr_db"]["value"] == 5.0
     assert heat.axes and heat.axes[0].get_title()

@@ -23,6 +23,19 @@ PROFILE_PARAMETERS = [
     "bandwidth_hz", "rolloff_hz", "f0_mean_hz", "f0_std_hz", "f0_range_hz", "duration_s",
 ]
 
+PARAMETER_NOTES = {
+    "dnsmos_sig": "DNSMOS P.835 (speechmos ONNX), 1-5",
+    "dnsmos_bak": "DNSMOS P.835 background quality, 1-5 (low = noisy)",
+    "dnsmos_ovrl": "DNSMOS P.835 overall quality, 1-5",
+    "t60_s": "blind ML free-decay T60 (Loellmann 2010); reads high when SNR < ~20 dB",
+    "c50_db": "derived from T60 (Polack decay, no direct path); inherits T60's noise bias",
+    "snr_db": "WADA-SNR (Kim & Stern 2008)",
+    "loudness_lufs": "ITU-R BS.1770 integrated loudness (pyloudnorm)",
+    "bandwidth_hz": "frequency below which 99 % of the long-term spectral energy lies (Welch)",
+    "rolloff_hz": "median over frames of the 85 % spectral roll-off (librosa)",
+}
+"""One-line method notes shown under each distribution plot, so a reader sees how a number was made."""
+
 
 def profile_utterance(waveform: np.ndarray, sr: int) -> dict[str, float]:
     """All acoustic parameters of one mono clip (16 kHz for DNSMOS), keyed as in ``PROFILE_PARAMETERS``."""

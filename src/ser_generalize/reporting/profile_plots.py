@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 
-def parameter_distribution_plot(profiles: pd.DataFrame, parameter: str, synthetic: bool) -> plt.Figure:
-    """Step histograms (density) of one parameter, corpora overlaid."""
+def parameter_distribution_plot(profiles: pd.DataFrame, parameter: str, synthetic: bool,
+                                note: str | None = None) -> plt.Figure:
+    """Step histograms (density) of one parameter, corpora overlaid; ``note`` (how it was measured) as a caption."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
     values = profiles[parameter].dropna()
     bins = np.histogram_bin_edges(values, bins=30) if len(values) else 10
@@ -21,7 +22,11 @@ def parameter_distribution_plot(profiles: pd.DataFrame, parameter: str, syntheti
     ax.set_ylabel("density")
     ax.set_title(f"{parameter} per corpus" + (" (synthetic corpora)" if synthetic else ""))
     ax.legend(fontsize=8)
-    fig.tight_layout()
+    if note:
+        fig.text(0.01, 0.01, note, fontsize=7, color="0.3", ha="left", va="bottom")
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
+    else:
+        fig.tight_layout()
     return fig
 
 

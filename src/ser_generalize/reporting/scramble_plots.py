@@ -41,7 +41,9 @@ def relative_change_heatmaps(results: pd.DataFrame, synthetic: bool = True) -> F
         ax.set_xticks(range(table.shape[1]), table.columns, rotation=30, ha="right", fontsize=8)
         ax.set_yticks(range(table.shape[0]), table.index, fontsize=8)
         for (i, j), v in np.ndenumerate(values):
-            ax.text(j, i, f"{v:+.1f}" if np.isfinite(v) else "n/a", ha="center", va="center", fontsize=7)
+            dark = np.isfinite(v) and abs(v) > 0.6 * limit
+            ax.text(j, i, f"{v:+.1f}" if np.isfinite(v) else "n/a", ha="center", va="center", fontsize=7,
+                    color="w" if dark else "k")
         ax.set_title(f"augmentation rate {rate:g}", fontsize=9)
         ax.set_xlabel("test corpus (own test split)")
     fig.colorbar(image, ax=axes[0].tolist(), label="relative change of weighted F1 vs in-domain (%)")

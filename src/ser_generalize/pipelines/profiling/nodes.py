@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ser_generalize.acoustics.distance import corpus_distances, distance_matrix
-from ser_generalize.acoustics.profile import PROFILE_PARAMETERS, profile_manifest
+from ser_generalize.acoustics.profile import PARAMETER_NOTES, PROFILE_PARAMETERS, profile_manifest
 from ser_generalize.reporting.profile_plots import distance_heatmap, parameter_distribution_plot
 
 
@@ -33,7 +33,7 @@ def combine_profiles(params: dict[str, Any], ingestion: dict[str, Any], *profile
     long = corpus_distances(allp, names)
     wide = long.pivot_table(index=["corpus_a", "corpus_b"], columns="parameter", values="distance").reset_index()
     synthetic = _is_synthetic(ingestion)
-    plots = {f"{p}.png": parameter_distribution_plot(allp, p, synthetic) for p in names}
+    plots = {f"{p}.png": parameter_distribution_plot(allp, p, synthetic, PARAMETER_NOTES.get(p)) for p in names}
     heat = distance_heatmap(distance_matrix(long), "Mean normalised Wasserstein distance", synthetic)
     metrics = {
         f"profile_median.{corpus}.{p}": {"value": float(np.nanmedian(grp[p])), "step": 0}
