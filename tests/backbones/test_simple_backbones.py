@@ -52,5 +52,5 @@ def test_unknown_spec_and_option_errors_name_the_problem() -> None:
         build_backbone("logmel", {"bogus": 1})
     with pytest.raises(ValueError, match="cannot load Hugging Face checkpoint"):
         build_backbone("hf:/nonexistent/model-dir")
-    with pytest.raises(ValueError, match="cnn14"):
-        build_backbone("cnn14")
+    with pytest.raises(FileNotFoundError, match="Cnn14_16k"):
+        build_backbone("cnn14", {"checkpoint_path": "/nonexistent/cnn14.pth"})

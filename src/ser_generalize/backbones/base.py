@@ -70,13 +70,8 @@ def build_backbone(spec: str, options: dict[str, Any] | None = None) -> Backbone
 
         return LogMelBackbone(**options)
     if spec == "cnn14":
-        try:
-            from .cnn14 import Cnn14Backbone  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise ValueError(
-                "the cnn14 feature backbone is not available in this version; use 'logmel' (the CNN14 input) "
-                "or fine-tune CNN14 end to end with the training pipeline"
-            ) from exc
+        from .cnn14 import Cnn14Backbone
+
         return Cnn14Backbone(**options)
     if spec.startswith("hf:") and len(spec) > 3:
         from .hf import HFBackbone

@@ -114,8 +114,11 @@ class Cnn14(nn.Module):
             nn.Linear(channels[-1], hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, num_classes)
         )
 
-    def embed(self, waveforms: torch.Tensor) -> torch.Tensor:
-        """Waveforms (B, T) at 16 kHz -> clip embeddings (B, fc1 dim) after ReLU."""
+    def frame_features(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Waveforms (B, T) at 16 kHz -> last conv block averaged over mel bins (B, time, channels).
+
+        One time step covers 32 hops (0.64 s at 16 kHz) after the five 2x2 poolings.
+        """
         if waveforms.shape[-1] < MIN_SAMPLES:
             waveforms = F.pad(waveforms, (0, MIN_SAMPLES - waveforms.shape[-1]))
         x = self.frontend(waveforms)  # (B, 1, frames, mels)
@@ -124,9 +127,16 @@ class Cnn14(nn.Module):
             block: ConvBlock = getattr(self, f"conv_block{i}")
             x = block(x, (1, 1) if i == 6 else (2, 2))
             x = self.dropout(x)
-        x = x.mean(dim=3)  # over mel bins
-        x = x.max(dim=2).values + x.mean(dim=2)  # global max + mean over time
+        return x.mean(dim=3).transpose(1, 2)  # over mel bins -> (B, time, channels)
+
+    def pool(self, frames: torch.Tensor) -> torch.Tensor:
+        """PANNs' clip embedding from frame features: global max + mean over time, then fc1 + ReLU."""
+        x = frames.max(dim=1).values + frames.mean(dim=1)
         return F.relu(self.fc1(self.dropout(x)))
+
+    def embed(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Waveforms (B, T) at 16 kHz -> clip embeddings (B, fc1 dim) after ReLU."""
+        return self.pool(self.frame_features(waveforms))
 
     def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
         """Waveforms (B, T) -> class logits (B, num_classes)."""
