@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     ratios: list[tuple[str, float, float]] = []
     for spec in ("egemaps", "logmel"):
         rows.append((spec, clips_per_second(build_backbone(spec).encode, clips, args.repeats)))
+    cnn14 = build_backbone("cnn14", {"device": args.device})  # full-size trunk; weights do not change speed
+    rows.append(("cnn14 (full size, random weights)", clips_per_second(cnn14.encode, clips, args.repeats)))
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.whisper_size:
             path = save_tiny_model("whisper", Path(tmp) / f"whisper-{size}", whisper_size=size)
