@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,3 +31,12 @@ def _load(conf_source: str, env: str | None) -> dict[str, Any]:
 def project_parameters() -> dict[str, Any]:
     """All parameters of ``conf/base`` merged with the run environment (``KEDRO_ENV``, default ``local``)."""
     return _load(str(project_root() / "conf"), os.environ.get("KEDRO_ENV"))
+
+
+def synthetic_flags(corpora: Iterable[str], ingestion: Mapping[str, Any] | None) -> dict[str, bool]:
+    """Per corpus, is it synthetic? Its declared ``ingestion.corpora.<name>.synthetic``, else a ``syn_`` name.
+
+    Every report asks this one function, so a corpus is labelled synthetic the same way everywhere.
+    """
+    declared = (ingestion or {}).get("corpora") or {}
+    return {str(c): bool((declared.get(c) or {}).get("synthetic", str(c).startswith("syn_"))) for c in corpora}

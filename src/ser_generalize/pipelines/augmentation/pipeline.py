@@ -8,7 +8,7 @@ from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import project_parameters
+from ..project_config import project_parameters, synthetic_flags
 from .nodes import materialize_augmented_features, summarize_augmentation, write_augmentation_examples
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
         raise ValueError(
             f"augmentation.examples.corpus '{example_corpus}' is not in ingestion.corpora {sorted(corpora)}"
         )
-    synthetic = bool((corpora[example_corpus] or {}).get("synthetic", example_corpus.startswith("syn_")))
+    synthetic = synthetic_flags([example_corpus], params.get("ingestion"))[example_corpus]
     examples_fn = update_wrapper(
         partial(write_augmentation_examples, synthetic=synthetic), write_augmentation_examples
     )

@@ -17,6 +17,7 @@ from ...evaluation.metrics import classification_metrics
 from ...evaluation.scramble import make_fit_predict
 from ...reporting.scramble_plots import markdown_table
 from ...training.balancing import balance, class_count_table
+from ..project_config import synthetic_flags
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,12 @@ def _log_nested(run_name: str, params: dict[str, Any], metrics: dict[str, float]
 
 
 def run_balancing(
-    params: dict[str, Any], *manifests: pd.DataFrame
+    params: dict[str, Any], *manifests: pd.DataFrame, synthetic: bool | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, dict]:
     """For each emotion set x method: class counts before/after balancing and test scores of a head trained on it.
 
     Returns (count table, metrics table, markdown report, MLflow metrics). Test data is never balanced.
+    ``synthetic`` (bound by the pipeline from ``ingestion.corpora``) titles the report; None = judge by name.
     """
     if not manifests:
         raise ValueError(
@@ -129,14 +131,15 @@ def run_balancing(
         ["emotion_set", "method", "emotion", "before", "after"]
     ]
     metrics = pd.DataFrame(metric_rows)
-    return counts, metrics, balancing_markdown(counts, metrics, corpora, params), mlflow_metrics
+    if synthetic is None:
+        synthetic = all(synthetic_flags(corpora, None).values())
+    return counts, metrics, balancing_markdown(counts, metrics, corpora, params, synthetic), mlflow_metrics
 
 
 def balancing_markdown(
-    counts: pd.DataFrame, metrics: pd.DataFrame, corpora: list[str], params: dict[str, Any]
+    counts: pd.DataFrame, metrics: pd.DataFrame, corpora: list[str], params: dict[str, Any], synthetic: bool
 ) -> str:
     """Markdown report: one count table per emotion set (columns = methods, like Table 2) and the test scores."""
-    synthetic = all(c.startswith("syn_") for c in corpora)
     lines = [
         f"# {'SYNTHETIC corpora: ' if synthetic else ''}class balancing on {' + '.join(corpora)}",
         "",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial, update_wrapper
 from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import project_parameters
+from ..project_config import project_parameters, synthetic_flags
 from .nodes import run_balancing
 
 
@@ -18,10 +19,11 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
     corpora = corpora or list((params.get("ingestion") or {}).get("corpora") or {})
     if not corpora:
         return Pipeline([])
+    synthetic = all(synthetic_flags(corpora, params.get("ingestion")).values())
     return Pipeline(
         [
             node(
-                run_balancing,
+                update_wrapper(partial(run_balancing, synthetic=synthetic), run_balancing),
                 inputs=["params:balancing", *[f"{c}.manifest" for c in corpora]],
                 outputs=[
                     "balancing.class_counts",

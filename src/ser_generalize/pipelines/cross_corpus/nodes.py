@@ -13,6 +13,7 @@ from ...evaluation.cross_corpus import plan_scenarios
 from ...evaluation.matrix import evaluate_matrix, flat_metrics, matrix_table, reductions
 from ...reporting.cross_corpus_report import cross_corpus_markdown
 from ...reporting.plots import confusion_grid, matrix_heatmap, reduction_bars
+from ..project_config import synthetic_flags
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,11 @@ def summarise(cells: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.DataFrame
     return matrix_table(cells, metric).reset_index(), reduced, metrics
 
 
-def _synthetic_flags(corpora: list[str], ingestion: dict[str, Any] | None) -> dict[str, bool]:
-    declared = (ingestion or {}).get("corpora", {}) or {}
-    return {c: bool((declared.get(c) or {}).get("synthetic", c.startswith("syn_"))) for c in corpora}
-
-
 def make_report(table: pd.DataFrame, reduced: dict[str, Any], confusions: dict[str, pd.DataFrame],
                 params: dict[str, Any], backbone: str, ingestion: dict[str, Any] | None, corpora: list[str]
                 ) -> tuple[Figure, Figure, Figure, str]:
     """Heatmap, reduction bars, confusion grid and the markdown report (synthetic corpora named as such)."""
-    flags = _synthetic_flags(corpora, ingestion)
+    flags = synthetic_flags(corpora, ingestion)
     synthetic = any(flags.values())
     wide = table.set_index("train")
     head = params.get("head", {})

@@ -12,6 +12,8 @@ from ser_generalize.acoustics.distance import corpus_distances, distance_matrix
 from ser_generalize.acoustics.profile import PARAMETER_NOTES, PROFILE_PARAMETERS, profile_manifest
 from ser_generalize.reporting.profile_plots import distance_heatmap, parameter_distribution_plot
 
+from ..project_config import synthetic_flags
+
 
 def _parameters(params: dict[str, Any]) -> list[str]:
     return list(params.get("parameters") or PROFILE_PARAMETERS)
@@ -23,7 +25,7 @@ def profile_corpus(manifest: pd.DataFrame, params: dict[str, Any]) -> pd.DataFra
 
 
 def _is_synthetic(ingestion: dict[str, Any]) -> bool:
-    return any(bool(c.get("synthetic")) for c in (ingestion.get("corpora") or {}).values())
+    return any(synthetic_flags((ingestion or {}).get("corpora") or {}, ingestion).values())
 
 
 def combine_profiles(params: dict[str, Any], ingestion: dict[str, Any], *profiles: pd.DataFrame):

@@ -14,6 +14,7 @@ from ...corpora.labels import resolve_emotion_set
 from ...corpora.manifest import split_for_fold
 from ...evaluation.scramble import JointConfig, joint_configurations, make_fit_predict, run_ablation
 from ...reporting.scramble_plots import markdown_table, relative_change_heatmaps
+from ..project_config import synthetic_flags
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +90,12 @@ def _nested_logger(enabled: bool):
 
 
 def run_scramble_ablation(
-    params: dict[str, Any], augmentation: dict[str, Any], *manifests: pd.DataFrame
+    params: dict[str, Any], augmentation: dict[str, Any], *manifests: pd.DataFrame, synthetic: bool | None = None
 ) -> tuple[pd.DataFrame, str, Figure]:
-    """Run every configuration of ``scramble_ablation``; return the results table, a markdown report and heatmaps."""
+    """Run every configuration of ``scramble_ablation``; return the results table, a markdown report and heatmaps.
+
+    ``synthetic`` (bound by the pipeline from ``ingestion.corpora``) titles the outputs; None = judge by name.
+    """
     by_name = {str(m["corpus"].iloc[0]): m for m in manifests}
     configs = joint_configurations(
         params["pairs"], params.get("augmentation_rates", [0.0]), params.get("scramble_corpus", "second")
@@ -106,7 +110,8 @@ def run_scramble_ablation(
         params.get("swap"),
         _nested_logger(bool(params.get("nested_mlflow_runs", True))),
     )
-    synthetic = all(c.startswith("syn_") for c in by_name)
+    if synthetic is None:
+        synthetic = all(synthetic_flags(by_name, None).values())
     return (
         results,
         scramble_markdown(results, params, synthetic),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial, update_wrapper
 from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import project_parameters
+from ..project_config import project_parameters, synthetic_flags
 from .nodes import run_scramble_ablation
 
 
@@ -17,10 +18,11 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
     corpora = sorted({str(c) for pair in pairs for c in pair})
     if not corpora:
         return Pipeline([])
+    synthetic = all(synthetic_flags(corpora, params.get("ingestion")).values())
     return Pipeline(
         [
             node(
-                run_scramble_ablation,
+                update_wrapper(partial(run_scramble_ablation, synthetic=synthetic), run_scramble_ablation),
                 inputs=[
                     "params:scramble_ablation",
                     "params:augmentation",

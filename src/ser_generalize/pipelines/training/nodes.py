@@ -25,6 +25,7 @@ from ...reporting.tsne import plot_tsne
 from ...training.audio_dataset import ManifestAudioDataset, collate_waveforms, select_rows
 from ...training.finetune import classification_metrics, finetune, predict, seed_everything
 from ...utils.device import pick_device
+from ..project_config import synthetic_flags
 
 log = logging.getLogger(__name__)
 
@@ -229,8 +230,7 @@ def finetune_and_evaluate(
 
 
 def _synthetic(ingestion: dict[str, Any], corpora: list[str]) -> bool:
-    conf = (ingestion or {}).get("corpora") or {}
-    return any(bool((conf.get(c) or {}).get("synthetic", c.startswith("syn_"))) for c in corpora)
+    return any(synthetic_flags(corpora, ingestion).values())
 
 
 def plot_training_curves(history: pd.DataFrame, params: dict[str, Any], ingestion: dict[str, Any]) -> Figure:
