@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import mlflow
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -17,6 +15,7 @@ from ...evaluation.metrics import classification_metrics
 from ...evaluation.scramble import make_fit_predict
 from ...reporting.scramble_plots import markdown_table
 from ...training.balancing import balance, class_count_table
+from ...utils.tracking import log_nested_run
 from ..project_config import synthetic_flags
 
 log = logging.getLogger(__name__)
@@ -58,15 +57,6 @@ def protocol_split(manifests: list[pd.DataFrame], protocol: dict[str, Any] | str
             ]
         )
     raise ValueError(f"balancing.protocol.name '{name}' must be 'fold' or 'loso'")
-
-
-def _log_nested(run_name: str, params: dict[str, Any], metrics: dict[str, float]) -> None:
-    """Log one configuration as a nested MLflow run under the kedro-mlflow run (skipped when none is active)."""
-    if mlflow.active_run() is None:
-        return
-    with mlflow.start_run(run_name=run_name, nested=True):
-        mlflow.log_params(params)
-        mlflow.log_metrics({k: v for k, v in metrics.items() if np.isfinite(v)})
 
 
 def run_balancing(
@@ -117,7 +107,7 @@ def run_balancing(
         )
         for name, value in scores.items():
             mlflow_metrics[f"{set_name}.{method}.{name}"] = {"value": value, "step": 0}
-        _log_nested(
+        log_nested_run(
             f"balancing|{'+'.join(corpora)}|set={set_name}|{method}",
             {
                 "corpora": "+".join(corpora),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import mlflow
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -14,6 +12,7 @@ from ...corpora.labels import resolve_emotion_set
 from ...corpora.manifest import split_for_fold
 from ...evaluation.scramble import JointConfig, joint_configurations, make_fit_predict, run_ablation
 from ...reporting.scramble_plots import markdown_table, relative_change_heatmaps
+from ...utils.tracking import log_nested_run
 from ..project_config import synthetic_flags
 
 log = logging.getLogger(__name__)
@@ -68,23 +67,15 @@ def _nested_logger(enabled: bool):
     """Callback logging each configuration as a nested MLflow run (when a kedro-mlflow run is active)."""
 
     def on_result(cfg: JointConfig, frame: pd.DataFrame) -> None:
-        if not enabled or mlflow.active_run() is None:
+        if not enabled:
             return
-        with mlflow.start_run(run_name=f"scramble|{cfg.name}", nested=True):
-            mlflow.log_params(
-                {
-                    "corpus_a": cfg.corpus_a,
-                    "corpus_b": cfg.corpus_b,
-                    "scrambled": cfg.scrambled or "none",
-                    "augmentation_rate": cfg.rate,
-                }
-            )
-            for row in frame.itertuples():
-                metrics = {
-                    f"{row.eval_corpus}.weighted_f1": row.weighted_f1,
-                    f"{row.eval_corpus}.relative_change_pct": row.relative_change_pct,
-                }
-                mlflow.log_metrics({k: float(v) for k, v in metrics.items() if np.isfinite(v)})
+        metrics = {}
+        for row in frame.itertuples():
+            metrics[f"{row.eval_corpus}.weighted_f1"] = row.weighted_f1
+            metrics[f"{row.eval_corpus}.relative_change_pct"] = row.relative_change_pct
+        params = {"corpus_a": cfg.corpus_a, "corpus_b": cfg.corpus_b, "scrambled": cfg.scrambled or "none",
+                  "augmentation_rate": cfg.rate}
+        log_nested_run(f"scramble|{cfg.name}", params, metrics)
 
     return on_result
 
