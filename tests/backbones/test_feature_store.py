@@ -140,3 +140,15 @@ def test_corpus_with_no_decodable_file_gives_an_empty_set(tmp_path: Path) -> Non
     features = extract_features(manifest, "logmel", None, tmp_path / "cache", progress=False)
     assert len(features) == 0 and features.failed == ["x_0"] and features.pooled.shape == (0, 128)
     assert len(extract_features(manifest, "logmel", None, tmp_path / "cache", progress=False)) == 0
+
+
+def test_features_block_reads_the_same_cache_as_explicit_arguments(
+    manifest: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_extractions(monkeypatch)
+    cache = tmp_path / "04_feature"
+    direct = extract_features(manifest, "logmel", {"n_mels": 32}, cache, progress=False)
+    block = {"backbone": "logmel", "backbone_options": {"n_mels": 32}, "cache_dir": str(cache)}
+    via_block = store.extract_features_for(manifest, block)
+    assert calls == [4] and via_block.key == direct.key  # second call is a cache hit
+    np.testing.assert_array_equal(via_block.pooled, direct.pooled)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,3 +231,21 @@ def extract_features(
     features.save(path)
     log.info("wrote features %s (%d clips, %d failed)", path, len(utt_ids), len(failed))
     return features
+
+
+def extract_features_for(
+    manifest: pd.DataFrame,
+    features: Mapping[str, Any] | None,
+    waveform_transform: WaveformTransform | None = None,
+    transform_key: str | None = None,
+) -> FeatureSet:
+    """``extract_features`` from a pipeline's ``features`` block (``backbone``, ``backbone_options``, ``cache_dir``)."""
+    features = features or {}
+    return extract_features(
+        manifest,
+        features.get("backbone", "egemaps"),
+        features.get("backbone_options"),
+        features.get("cache_dir", "data/04_feature"),
+        waveform_transform=waveform_transform,
+        transform_key=transform_key,
+    )

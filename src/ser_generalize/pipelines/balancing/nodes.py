@@ -23,14 +23,9 @@ log = logging.getLogger(__name__)
 
 def pooled_features(manifest: pd.DataFrame, features: dict[str, Any]) -> pd.DataFrame:
     """Pooled vectors of one corpus from the feature store, indexed by utt_id (extracted once, then cached)."""
-    from ...backbones.store import extract_features  # lazy: backbones load only when the node runs
+    from ...backbones.store import extract_features_for  # lazy: backbones load only when the node runs
 
-    fs = extract_features(
-        manifest,
-        features.get("backbone", "egemaps"),
-        features.get("backbone_options"),
-        features.get("cache_dir", "data/04_feature"),
-    )
+    fs = extract_features_for(manifest, features)
     return pd.DataFrame(fs.pooled, index=pd.Index(fs.utt_ids, name="utt_id"))
 
 

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def _split_loader(manifests: dict[str, pd.DataFrame], params: dict[str, Any], augmentation: dict[str, Any]):
     """``split_data(corpus, rate)``: pooled train/test vectors of a corpus, training rows augmented at ``rate``."""
     from ...audio.augment import augmentation_transform
-    from ...backbones.store import extract_features
+    from ...backbones.store import extract_features_for
 
     feats, fold = params.get("features", {}), int(params.get("fold", 0))
     labels = set(resolve_emotion_set(str(params.get("emotion_set", "4"))))
@@ -42,14 +42,7 @@ def _split_loader(manifests: dict[str, pd.DataFrame], params: dict[str, Any], au
                 train_ids,
                 chains=augmentation.get("chains"),
             )
-        fs = extract_features(
-            manifest,
-            feats.get("backbone", "egemaps"),
-            feats.get("backbone_options"),
-            feats.get("cache_dir", "data/04_feature"),
-            waveform_transform=transform,
-            transform_key=key,
-        )
+        fs = extract_features_for(manifest, feats, waveform_transform=transform, transform_key=key)
         X = pd.DataFrame(fs.pooled, index=fs.utt_ids)
         emotion = manifest.set_index(manifest["utt_id"].astype(str))["emotion"].astype(str)
         role = pd.Series(split, index=manifest["utt_id"].astype(str))
