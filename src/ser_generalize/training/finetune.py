@@ -20,6 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
+from ..evaluation.metrics import classification_metrics
 from ..utils.device import pick_device
 
 log = logging.getLogger(__name__)
@@ -32,38 +33,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-
-
-def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, labels: list[int]) -> dict[str, float]:
-    """macro-F1, UA, WA and weighted F1; the cross-corpus engineer's version when it exists."""
-    try:
-        from ..evaluation.metrics import classification_metrics as shared  # type: ignore[import-not-found]
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return dict(shared(y_true, y_pred, labels))
-    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
-
-    if len(y_true) == 0:
-        return {"macro_f1": float("nan"), "ua": float("nan"), "wa": float("nan"), "weighted_f1": float("nan")}
-    with np.errstate(all="ignore"), _quiet_sklearn():
-        return {
-            "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
-            "ua": float(balanced_accuracy_score(y_true, y_pred)),
-            "wa": float(accuracy_score(y_true, y_pred)),
-            "weighted_f1": float(
-                f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=0)
-            ),
-        }
-
-
-@contextlib.contextmanager
-def _quiet_sklearn():
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        yield
 
 
 def _autocast(device: torch.device, amp: bool) -> contextlib.AbstractContextManager:
