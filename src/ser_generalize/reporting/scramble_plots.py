@@ -50,17 +50,3 @@ def relative_change_heatmaps(results: pd.DataFrame, synthetic: bool = True) -> F
     prefix = "SYNTHETIC corpora: " if synthetic else ""
     fig.suptitle(f"{prefix}label-scramble ablation, joint training A+B", fontsize=10)
     return fig
-
-
-def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
-    """A pipe-table of ``frame`` (no tabulate dependency); floats formatted with ``floatfmt``."""
-
-    def cell(value: object) -> str:
-        if isinstance(value, float | np.floating):
-            return "nan" if not np.isfinite(value) else format(float(value), floatfmt)
-        return str(value)
-
-    header = [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join(lines)

@@ -13,7 +13,7 @@ from ...corpora.manifest import split_for_fold
 from ...evaluation.loso import loso_splits
 from ...evaluation.metrics import classification_metrics
 from ...evaluation.scramble import make_fit_predict
-from ...reporting.scramble_plots import markdown_table
+from ...reporting.markdown import markdown_table
 from ...training.balancing import balance, class_count_table
 from ...utils.tracking import log_nested_run
 from ..project_config import synthetic_flags

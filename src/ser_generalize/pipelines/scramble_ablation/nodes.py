@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 from ...corpora.labels import resolve_emotion_set
 from ...corpora.manifest import split_for_fold
 from ...evaluation.scramble import JointConfig, joint_configurations, make_fit_predict, run_ablation
-from ...reporting.scramble_plots import markdown_table, relative_change_heatmaps
+from ...reporting.markdown import markdown_table
+from ...reporting.scramble_plots import relative_change_heatmaps
 from ...utils.tracking import log_nested_run
 from ..project_config import synthetic_flags
 

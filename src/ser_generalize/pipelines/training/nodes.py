@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import mlflow
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -18,12 +19,14 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from ...corpora.labels import resolve_emotion_set
+from ...evaluation.metrics import classification_metrics
 from ...models.checkpoint import save_checkpoint
 from ...models.cnn14 import Cnn14, load_panns_checkpoint
 from ...models.whisper_classifier import WhisperForEmotion, tiny_whisper_config
+from ...reporting.markdown import markdown_table
 from ...reporting.tsne import plot_tsne
 from ...training.audio_dataset import ManifestAudioDataset, collate_waveforms, select_rows
-from ...training.finetune import classification_metrics, finetune, predict, seed_everything
+from ...training.finetune import finetune, predict, seed_everything
 from ...utils.device import pick_device
 from ..project_config import synthetic_flags
 
@@ -117,15 +120,6 @@ def split_rows(
     return train.reset_index(drop=True), val.reset_index(drop=True), tests
 
 
-def _mlflow_active() -> bool:
-    try:
-        import mlflow
-
-        return mlflow.active_run() is not None
-    except ImportError:  # pragma: no cover
-        return False
-
-
 def finetune_and_evaluate(
     params: dict[str, Any], augmentation: dict[str, Any] | None, *manifest_list: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -170,9 +164,7 @@ def finetune_and_evaluate(
             "summary": result.summary,
         },
     )
-    if _mlflow_active():
-        import mlflow
-
+    if mlflow.active_run() is not None:
         mlflow.log_artifact(str(ckpt), artifact_path="training/checkpoints")
     rows, emb_rows = [], []
     for corpus, rows_c in tests.items():
@@ -320,18 +312,8 @@ def summarize_training(
         lines += [
             "## Test metrics per corpus",
             "",
-            test_metrics.to_markdown(index=False, floatfmt=".4f")
-            if _has_tabulate()
-            else f"```\n{test_metrics.to_string(index=False)}\n```",
+            markdown_table(test_metrics, floatfmt=".4f"),
             "",
         ]
     return "\n".join(lines)
 
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-
-        return True
-    except ImportError:
-        return False

@@ -1,0 +1,20 @@
+"""Markdown pipe tables for the reports, without the optional ``tabulate`` dependency."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
+    """A pipe-table of ``frame``; floats formatted with ``floatfmt`` (``""`` = as ``str`` writes them)."""
+
+    def cell(value: object) -> str:
+        if isinstance(value, float | np.floating):
+            return "nan" if not np.isfinite(value) else format(float(value), floatfmt)
+        return str(value)
+
+    header = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
