@@ -88,3 +88,9 @@ def split_for_fold(manifest: pd.DataFrame, fold: int = 0) -> pd.Series:
     split[manifest["official_split"] == "dev"] = "dev"
     split[manifest["fold"] == fold] = "test"
     return split
+
+
+def training_ids(manifest: pd.DataFrame, fold: int = 0) -> list[str]:
+    """Utterance ids in the training split of ``fold`` (the rows augmentation may touch)."""
+    split = split_for_fold(manifest, int(fold))
+    return manifest.loc[split == "train", "utt_id"].astype(str).tolist()

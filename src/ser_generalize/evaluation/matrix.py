@@ -52,11 +52,13 @@ def evaluate_matrix(
     with ``in_domain``, ``joint``, ``n_test``, ``labels`` and the four metrics.
     """
     la = dict(logit_adjustment or {"enabled": True, "tau": 1.0})
+    train_rows = {c: _rows(*data[c], "train", fold) for c in {c for sc in scenarios for c in sc.train}}
+    test_rows = {c: _rows(*data[c], "test", fold) for c in data}  # split once, reused by every row
     cells, confusions = [], {}
     for sc in tqdm(scenarios, desc="matrix rows"):
         frames, y = [], []
         for corpus in sc.train:
-            f, lab = _rows(*data[corpus], "train", fold)
+            f, lab = train_rows[corpus]
             frames += list(f)
             y.append(lab)
         y_str = np.concatenate(y) if y else np.array([], dtype=str)
@@ -67,7 +69,7 @@ def evaluate_matrix(
         index = {c: i for i, c in enumerate(classes)}
         head = fit_head(frames, np.array([index[c] for c in y_str]), classes, dict(head_config), device, sc.name)
         for test in data:
-            t_frames, t_y = _rows(*data[test], "test", fold)
+            t_frames, t_y = test_rows[test]
             in_domain = is_in_domain(sc, test)
             labels = cell_labels(classes, t_y, in_domain)
             keep = np.isin(t_y, labels)

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from ...audio.augment import augmentation_transform, build_chain, check_rate
 from ...audio.io import AudioError, load_audio
-from ...corpora.manifest import split_for_fold
+from ...corpora.manifest import training_ids
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +29,6 @@ SUMMARY_COLUMNS = [
     "cache_key",
     "n_failed",
 ]
-
-
-def training_ids(manifest: pd.DataFrame, fold: int = 0) -> list[str]:
-    """Utterance ids in the training split of ``fold`` (the rows augmentation may touch)."""
-    split = split_for_fold(manifest, int(fold))
-    return manifest.loc[split == "train", "utt_id"].astype(str).tolist()
 
 
 def _extract_features():  # imported lazily: the store pulls in backbones only when the node runs

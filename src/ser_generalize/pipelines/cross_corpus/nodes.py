@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ...corpora.manifest import split_for_fold
+from ...corpora.manifest import training_ids
 from ...evaluation.cross_corpus import plan_scenarios
 from ...evaluation.matrix import evaluate_matrix, flat_metrics, matrix_table, reductions
 from ...reporting.cross_corpus_report import cross_corpus_markdown
@@ -28,8 +28,7 @@ def extract_corpus_features(manifest: pd.DataFrame, backbone: str, backbone_opti
     if float(aug.get("rate", 0.0)) > 0:
         from ...audio.augment import augmentation_transform
 
-        split = split_for_fold(manifest, int(params.get("fold", 0))).to_numpy()
-        train_ids = manifest.loc[split == "train", "utt_id"].astype(str).tolist()
+        train_ids = training_ids(manifest, int(params.get("fold", 0)))
         transform, key = augmentation_transform(aug.get("chain", "all_seven"), float(aug["rate"]),
                                                 int(aug.get("seed", 0)), train_ids, chains=aug.get("chains"))
     return extract_features(manifest, str(backbone), backbone_options or {},
