@@ -18,6 +18,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
+# librosa's @guvectorize functions are compiled and cached by numba on first use. Two xdist workers writing
+# the same cache entry at once can pair files from different processes and segfault on load
+# (numba/numba#10128), which took down a CI run; each worker therefore keeps its own numba cache.
+# Set before anything imports numba, which reads NUMBA_CACHE_DIR once at import; assigned, not defaulted,
+# because workers inherit the controller's environment.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ["NUMBA_CACHE_DIR"] = str(PROJECT_ROOT / ".pytest_cache" / "numba" / TEST_WORKER)
+
 
 def tone(
     duration_s: float = 1.0, sample_rate: int = 16_000, freq_hz: float = 220.0, channels: int = 1, seed: int = 0
