@@ -18,3 +18,8 @@ def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join(lines)
+
+
+def markdown_section(heading: str, frame: pd.DataFrame, floatfmt: str = ".3f") -> list[str]:
+    """Report lines for one ``## heading`` followed by the table of ``frame``, blank-line separated."""
+    return [f"## {heading}", "", markdown_table(frame, floatfmt), ""]

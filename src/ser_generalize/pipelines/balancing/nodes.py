@@ -13,7 +13,7 @@ from ...corpora.manifest import split_for_fold
 from ...evaluation.loso import loso_splits
 from ...evaluation.metrics import classification_metrics
 from ...evaluation.scramble import make_fit_predict
-from ...reporting.markdown import markdown_table
+from ...reporting.markdown import markdown_section
 from ...training.balancing import balance, class_count_table
 from ...utils.tracking import log_nested_run
 from ..project_config import synthetic_flags
@@ -137,16 +137,8 @@ def balancing_markdown(
     for set_name, part in counts.groupby("emotion_set", sort=False):
         wide = part.pivot_table(index="emotion", columns="method", values="after", sort=False)
         wide.insert(0, "before", part.drop_duplicates("emotion").set_index("emotion")["before"])
-        lines += [
-            f"## Training rows per class, emotion set '{set_name}'",
-            "",
-            markdown_table(wide.reset_index(), floatfmt=".0f"),
-            "",
-        ]
-    lines += [
-        "## Test scores of a head trained on the balanced data",
-        "",
-        markdown_table(metrics, floatfmt=".3f"),
-        "",
-    ]
+        lines += markdown_section(
+            f"Training rows per class, emotion set '{set_name}'", wide.reset_index(), floatfmt=".0f"
+        )
+    lines += markdown_section("Test scores of a head trained on the balanced data", metrics, floatfmt=".3f")
     return "\n".join(lines)

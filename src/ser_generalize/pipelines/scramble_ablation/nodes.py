@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ...corpora.labels import resolve_emotion_set
 from ...corpora.manifest import split_for_fold
 from ...evaluation.scramble import JointConfig, joint_configurations, make_fit_predict, run_ablation
-from ...reporting.markdown import markdown_table
+from ...reporting.markdown import markdown_section
 from ...reporting.scramble_plots import relative_change_heatmaps
 from ...utils.tracking import log_nested_run
 from ..project_config import synthetic_flags
@@ -125,11 +125,6 @@ def scramble_markdown(results: pd.DataFrame, params: dict[str, Any], synthetic: 
         wide = part.pivot_table(
             index=["corpus_a", "corpus_b", "scrambled"], columns="eval_corpus", values="relative_change_pct"
         )
-        lines += [
-            f"## Augmentation rate {rate:g}",
-            "",
-            markdown_table(wide.reset_index(), floatfmt="+.1f"),
-            "",
-        ]
-    lines += ["## All results", "", markdown_table(results, floatfmt=".3f"), ""]
+        lines += markdown_section(f"Augmentation rate {rate:g}", wide.reset_index(), floatfmt="+.1f")
+    lines += markdown_section("All results", results, floatfmt=".3f")
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from ...evaluation.metrics import classification_metrics
 from ...models.checkpoint import save_checkpoint
 from ...models.cnn14 import Cnn14, load_panns_checkpoint
 from ...models.whisper_classifier import WhisperForEmotion, tiny_whisper_config
-from ...reporting.markdown import markdown_table
+from ...reporting.markdown import markdown_section
 from ...reporting.tsne import plot_tsne
 from ...training.audio_dataset import ManifestAudioDataset, collate_waveforms, select_rows
 from ...training.finetune import finetune, predict, seed_everything
@@ -299,21 +299,18 @@ def summarize_training(
         else {}
     )
     if summary:
-        lines += [
-            f"## Validation, mean ± std over the last {int(summary['tail_points'])} evaluation points (last 20%)",
-            "",
-            "| metric | mean | std |",
-            "|---|---|---|",
-        ]
-        for key in sorted(k[:-5] for k in summary if k.endswith("_mean")):
-            lines.append(f"| {key} | {summary[key + '_mean']:.4f} | {summary[key + '_std']:.4f} |")
-        lines.append("")
+        validation = pd.DataFrame(
+            [
+                {"metric": key, "mean": summary[key + "_mean"], "std": summary[key + "_std"]}
+                for key in sorted(k[:-5] for k in summary if k.endswith("_mean"))
+            ]
+        )
+        lines += markdown_section(
+            f"Validation, mean ± std over the last {int(summary['tail_points'])} evaluation points (last 20%)",
+            validation,
+            floatfmt=".4f",
+        )
     if not test_metrics.empty:
-        lines += [
-            "## Test metrics per corpus",
-            "",
-            markdown_table(test_metrics, floatfmt=".4f"),
-            "",
-        ]
+        lines += markdown_section("Test metrics per corpus", test_metrics, floatfmt=".4f")
     return "\n".join(lines)
 
