@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ser_generalize.pipelines.project_config import synthetic_flags
+from ser_generalize.pipelines.project_config import bind, project_parameters, synthetic_flags
 
 
 def test_declared_flag_wins_over_the_name_and_the_name_is_the_fallback() -> None:
@@ -10,3 +10,18 @@ def test_declared_flag_wins_over_the_name_and_the_name_is_the_fallback() -> None
     flags = synthetic_flags(["syn_ravdess", "my_tts", "emodb", "syn_undeclared"], ingestion)
     assert flags == {"syn_ravdess": False, "my_tts": True, "emodb": False, "syn_undeclared": True}
     assert synthetic_flags(["syn_x", "iemocap"], None) == {"syn_x": True, "iemocap": False}
+
+
+def test_bind_fixes_arguments_and_keeps_the_name_kedro_shows() -> None:
+    def run_thing(data: int, synthetic: bool) -> tuple[int, bool]:
+        return data, synthetic
+
+    bound = bind(run_thing, synthetic=True)
+    assert bound.__name__ == "run_thing"
+    assert bound(3) == (3, True)
+
+
+def test_override_parameters_are_used_as_given_and_none_reads_the_project_conf() -> None:
+    override = {"ingestion": {"corpora": {}}}
+    assert project_parameters(override) is override
+    assert "cross_corpus" in project_parameters(None)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache, partial, update_wrapper
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,17 @@ def _load(conf_source: str, env: str | None) -> dict[str, Any]:
     return dict(loader["parameters"])
 
 
-def project_parameters() -> dict[str, Any]:
-    """All parameters of ``conf/base`` merged with the run environment (``KEDRO_ENV``, default ``local``)."""
+def project_parameters(override: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """``override`` when given (tests build pipelines from their own parameters), else all parameters of
+    ``conf/base`` merged with the run environment (``KEDRO_ENV``, default ``local``)."""
+    if override is not None:
+        return override
     return _load(str(project_root() / "conf"), os.environ.get("KEDRO_ENV"))
+
+
+def bind(func: Callable[..., Any], **fixed: Any) -> Callable[..., Any]:
+    """``func`` with build-time arguments fixed, keeping its name so Kedro's node names and kedro-viz show it."""
+    return update_wrapper(partial(func, **fixed), func)
 
 
 def synthetic_flags(corpora: Iterable[str], ingestion: Mapping[str, Any] | None) -> dict[str, bool]:

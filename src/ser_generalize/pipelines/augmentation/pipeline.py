@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from functools import partial, update_wrapper
 from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import project_parameters, synthetic_flags
+from ..project_config import bind, project_parameters, synthetic_flags
 from .nodes import materialize_augmented_features, summarize_augmentation, write_augmentation_examples
 
 log = logging.getLogger(__name__)
@@ -22,7 +21,7 @@ def _corpora(params: dict[str, Any]) -> dict[str, Any]:
 
 def create_pipeline(**kwargs: Any) -> Pipeline:
     """Namespaced branches ``{corpus}`` reading ``{corpus}.manifest``; the corpus list comes from parameters."""
-    params = kwargs["parameters"] if kwargs.get("parameters") is not None else project_parameters()
+    params = project_parameters(kwargs.get("parameters"))
     corpora = _corpora(params)
     if not corpora:
         log.warning("augmentation: no corpora under ingestion.corpora; the pipeline is empty")
@@ -58,11 +57,8 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
             f"augmentation.examples.corpus '{example_corpus}' is not in ingestion.corpora {sorted(corpora)}"
         )
     synthetic = synthetic_flags([example_corpus], params.get("ingestion"))[example_corpus]
-    examples_fn = update_wrapper(
-        partial(write_augmentation_examples, synthetic=synthetic), write_augmentation_examples
-    )
     examples = node(
-        examples_fn,
+        bind(write_augmentation_examples, synthetic=synthetic),
         inputs=[f"{example_corpus}.manifest", "params:augmentation"],
         outputs="augmentation_examples_index",
         name="write_augmentation_examples",

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from functools import partial, update_wrapper
 from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import project_parameters, synthetic_flags
+from ..project_config import bind, project_parameters, synthetic_flags
 from .nodes import run_balancing
 
 
 def create_pipeline(**kwargs: Any) -> Pipeline:
     """One node over the manifests of ``balancing.train_corpora`` (null = every corpus of ``ingestion.corpora``)."""
-    params = kwargs["parameters"] if kwargs.get("parameters") is not None else project_parameters()
+    params = project_parameters(kwargs.get("parameters"))
     chosen = (params.get("balancing") or {}).get("train_corpora") or []
     corpora = [chosen] if isinstance(chosen, str) else list(chosen)
     corpora = corpora or list((params.get("ingestion") or {}).get("corpora") or {})
@@ -23,7 +22,7 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
     return Pipeline(
         [
             node(
-                update_wrapper(partial(run_balancing, synthetic=synthetic), run_balancing),
+                bind(run_balancing, synthetic=synthetic),
                 inputs=["params:balancing", *[f"{c}.manifest" for c in corpora]],
                 outputs=[
                     "balancing.class_counts",

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from functools import partial, update_wrapper
 from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import project_parameters
+from ..project_config import bind, project_parameters
 from .nodes import extract_corpus_features, make_report, run_matrix, summarise
-
-
-def _bind(func, **kwargs):
-    bound = partial(func, **kwargs)
-    update_wrapper(bound, func)
-    return bound
 
 
 def create_pipeline(**kwargs: Any) -> Pipeline:
     """Branch per corpus of ``ingestion.corpora`` (or ``cross_corpus.corpora``): features -> matrix -> report."""
-    params = kwargs["parameters"] if kwargs.get("parameters") is not None else project_parameters()
+    params = project_parameters(kwargs.get("parameters"))
     cc = params.get("cross_corpus") or {}
     corpora = [str(c) for c in (cc.get("corpora") or (params.get("ingestion") or {}).get("corpora") or {})]
     if not corpora:
@@ -32,13 +25,13 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
         for c in corpora
     ]
     matrix = [
-        node(_bind(run_matrix, corpora=corpora),
+        node(bind(run_matrix, corpora=corpora),
              inputs=["params:cross_corpus", *[f"{c}.cross_corpus_features" for c in corpora],
                      *[f"{c}.manifest" for c in corpora]],
              outputs=["cross_corpus.cells", "cross_corpus.confusions"], name="run_matrix"),
         node(summarise, inputs=["cross_corpus.cells", "params:cross_corpus"],
              outputs=["cross_corpus.matrix", "cross_corpus.reductions", "cross_corpus.metrics"], name="reduce_matrix"),
-        node(_bind(make_report, corpora=corpora),
+        node(bind(make_report, corpora=corpora),
              inputs=["cross_corpus.matrix", "cross_corpus.reductions", "cross_corpus.confusions",
                      "params:cross_corpus", "params:backbone", "params:ingestion"],
              outputs=["cross_corpus.heatmap", "cross_corpus.reduction_bars", "cross_corpus.confusion_plot",

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from functools import partial, update_wrapper
-
 from kedro.pipeline import Pipeline, node
 
-from ser_generalize.pipelines.project_config import project_parameters
+from ser_generalize.pipelines.project_config import bind, project_parameters
 
 from .nodes import ingest_corpus, prepare_corpora, summarize_corpora
 
 
 def corpus_names(parameters: dict | None = None) -> list[str]:
     """Corpora configured in ``parameters`` (default: the project's), in file order."""
-    params = project_parameters() if parameters is None else parameters
+    params = project_parameters(parameters)
     return list((params.get("ingestion", {}).get("corpora") or {}).keys())
 
 
@@ -22,7 +20,7 @@ def create_pipeline(parameters: dict | None = None, **kwargs: object) -> Pipelin
     names = corpus_names(parameters)
     nodes = [node(prepare_corpora, ["params:ingestion", "params:synthesize"], "corpus_roots", name="prepare_corpora")]
     for name in names:
-        func = update_wrapper(partial(ingest_corpus, name=name), ingest_corpus)
+        func = bind(ingest_corpus, name=name)
         nodes.append(
             node(
                 func,

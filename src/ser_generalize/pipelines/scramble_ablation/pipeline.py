@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from functools import partial, update_wrapper
 from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import project_parameters, synthetic_flags
+from ..project_config import bind, project_parameters, synthetic_flags
 from .nodes import run_scramble_ablation
 
 
 def create_pipeline(**kwargs: Any) -> Pipeline:
     """Reads ``{corpus}.manifest`` of each corpus named in the pairs, ``params:scramble_ablation`` and ``params:augmentation``."""
-    params = kwargs["parameters"] if kwargs.get("parameters") is not None else project_parameters()
+    params = project_parameters(kwargs.get("parameters"))
     pairs = (params.get("scramble_ablation") or {}).get("pairs") or []
     corpora = sorted({str(c) for pair in pairs for c in pair})
     if not corpora:
@@ -22,7 +21,7 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
     return Pipeline(
         [
             node(
-                update_wrapper(partial(run_scramble_ablation, synthetic=synthetic), run_scramble_ablation),
+                bind(run_scramble_ablation, synthetic=synthetic),
                 inputs=[
                     "params:scramble_ablation",
                     "params:augmentation",

@@ -12,7 +12,7 @@ from .nodes import finetune_and_evaluate, plot_embedding_tsne, plot_training_cur
 
 def create_pipeline(**kwargs: Any) -> Pipeline:
     """One fine-tuning node over every ``{corpus}.manifest`` of ``ingestion.corpora``, then plots and a summary."""
-    params = kwargs["parameters"] if kwargs.get("parameters") is not None else project_parameters()
+    params = project_parameters(kwargs.get("parameters"))
     corpora = list(((params.get("ingestion") or {}).get("corpora") or {}).keys())
     if not corpora:
         return Pipeline([])
