@@ -1,23 +1,23 @@
-"""The performance matrix (rows = training corpora or joint unions, columns = test corpora) and its reductions.
+"""The performance matrix: one head per training row (single corpus or joint union), scored per utterance.
 
-Each row's head is trained once and evaluated on every column's test part. Reductions (SER Evals,
-EmoBox) use the single-corpus square part of the matrix, population std (ddof = 0):
-  in-domain mean/std over the diagonal; OOD mean/std over off-diagonal cells;
-  ood_given_train[row] = row mean off-diagonal; unseen[column] = column mean off-diagonal;
-  weighted_average = (ID + OOD) / 2 - lambda * (std_ID + std_OOD) / 2;
-  emobox_offdiag_accuracy = mean off-diagonal WA (accuracy).
+A *row run* trains one head for one (backbone, fold, seed, training row) and predicts every test
+utterance of every column; its per-utterance predictions are the unit every later number comes from
+(cell metrics, means over folds x seeds, speaker-bootstrap intervals, reductions). Rows are
+independent, so the pipeline makes one node per row run and any Kedro runner can spread them.
+
+Folds: a fold index ``k`` selects fold ``k mod n_c`` of every corpus ``c`` with ``n_c`` folds (its
+EmoBox partition scheme); a row runs only for ``k`` below the largest fold count of its training
+corpora, so a single-fold corpus is trained once, not once per fold index.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import confusion_matrix
-from tqdm.auto import tqdm
 
 from ..corpora.manifest import split_for_fold
 from ..training.heads import fit_head, predict_logits
@@ -27,105 +27,166 @@ from .metrics import METRICS, classification_metrics
 
 log = logging.getLogger(__name__)
 
+PREDICTION_COLUMNS = ["backbone", "fold", "seed", "train", "test", "test_set", "utt_id", "speaker", "y_true",
+                      "y_pred", "in_domain", "joint", "labels"]
+"""One row per test utterance per trained head: the contract between row runs and aggregation."""
 
-def _rows(features, manifest: pd.DataFrame, part: str, fold: int) -> tuple[list[np.ndarray], np.ndarray]:
-    """Frames and emotion labels of the ``part`` split (rows whose features exist)."""
-    split = split_for_fold(manifest, fold).to_numpy()
+BALANCED_EMOTIONS = ("angry", "happy", "neutral", "sad")
+"""EmoBox's cross-corpus emotions: balanced test sets are scored on these four only."""
+
+
+def n_folds(manifest: pd.DataFrame) -> int:
+    """Number of folds of a corpus (at least 1: a corpus with no test fold still has its training part)."""
+    folds = manifest["fold"].to_numpy() if len(manifest) else np.array([0])
+    return max(1, int(folds.max()) + 1)
+
+
+def corpus_fold(manifest: pd.DataFrame, fold: int) -> int:
+    """The corpus's own fold for run fold index ``fold`` (``fold mod n_folds``)."""
+    return int(fold) % n_folds(manifest)
+
+
+def row_runs_fold(manifests: Iterable[pd.DataFrame], fold: int) -> bool:
+    """A row trains at fold index ``fold`` only below the largest fold count of its training corpora."""
+    return int(fold) < max(n_folds(m) for m in manifests)
+
+
+def _part(features: Any, manifest: pd.DataFrame, part: str, fold: int) -> tuple[Any, pd.DataFrame]:
+    """Features and manifest rows of the ``part`` split (rows whose features exist), manifest order."""
+    split = split_for_fold(manifest, corpus_fold(manifest, fold)).to_numpy()
     chosen = manifest.loc[split == part]
     have = set(features.utt_ids.tolist())
     chosen = chosen[chosen["utt_id"].astype(str).isin(have)]
-    sub = features.subset(chosen["utt_id"].astype(str).tolist())
-    return sub.frames, chosen["emotion"].astype(str).to_numpy()
+    return features.subset(chosen["utt_id"].astype(str).tolist()), chosen
 
 
-def evaluate_matrix(
-    scenarios: Sequence[Scenario],
-    data: Mapping[str, tuple[Any, pd.DataFrame]],
-    head_config: Mapping[str, Any],
-    logit_adjustment: Mapping[str, Any] | None = None,
-    fold: int = 0,
-    device: str = "auto",
-) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Train each scenario's head once, test it on every corpus; return long-form cells and confusion tables.
+class ChainedFrames(Sequence):
+    """Several lazy frame sequences read as one, so pooling corpora for a joint row loads nothing up front."""
 
-    ``data`` maps corpus -> (FeatureSet, manifest). The cells frame has one row per (train, test)
-    with ``in_domain``, ``joint``, ``n_test``, ``labels`` and the four metrics.
+    def __init__(self, parts: Sequence[Sequence[np.ndarray]]) -> None:
+        self._parts = list(parts)
+        self._ends = np.cumsum([len(p) for p in self._parts]).astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self._ends[-1]) if len(self._ends) else 0
+
+    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        part = int(np.searchsorted(self._ends, index, side="right"))
+        start = int(self._ends[part - 1]) if part else 0
+        return self._parts[part][index - start]
+
+
+def _speakers(rows: pd.DataFrame) -> np.ndarray:
+    if "speaker" in rows.columns:
+        return rows["speaker"].astype(str).to_numpy()
+    return rows["utt_id"].astype(str).to_numpy()  # no speaker column: each utterance its own speaker
+
+
+def train_row_head(scenario: Scenario, train: Mapping[str, tuple[Any, pd.DataFrame]],
+                   head_config: Mapping[str, Any], fold: int, seed: int, device: str = "auto"):
+    """Fit one head on the pooled training parts of ``scenario.train`` at ``fold`` with ``seed``."""
+    parts: list[Sequence[np.ndarray]] = []
+    labels: list[np.ndarray] = []
+    for corpus in scenario.train:
+        view, rows = _part(*train[corpus], "train", fold)
+        parts.append(view.frames)
+        labels.append(rows["emotion"].astype(str).to_numpy())
+    frames = ChainedFrames(parts)
+    y_str = np.concatenate(labels) if labels else np.array([], dtype=str)
+    if len(y_str) == 0:
+        raise ValueError(f"row {scenario.name}: no training rows in {list(scenario.train)} at fold {fold}; "
+                         "check the manifests' fold/split columns")
+    classes = sorted(set(y_str))
+    index = {c: i for i, c in enumerate(classes)}
+    config = {**dict(head_config), "seed": int(seed)}
+    return fit_head(frames, np.array([index[c] for c in y_str]), classes, config, device, scenario.name)
+
+
+def _predict(head: Any, view: Any, rows: pd.DataFrame, labels: Sequence[str], la: Mapping[str, Any]) -> np.ndarray:
+    """Predicted class names over ``labels`` (logit-adjusted by the training prior, other classes masked)."""
+    logits = predict_logits(head, view.frames)
+    if la.get("enabled", True):
+        logits = adjust_logits(logits, head.prior, float(la.get("tau", 1.0)))
+    return np.asarray(head.classes)[mask_logits(logits, head.classes, labels).argmax(1)]
+
+
+def row_predictions(scenario: Scenario, data: Mapping[str, tuple[Any, pd.DataFrame]],
+                    head_config: Mapping[str, Any], logit_adjustment: Mapping[str, Any] | None = None,
+                    fold: int = 0, seed: int = 0, device: str = "auto", backbone: str = "",
+                    balanced: Mapping[str, pd.DataFrame] | None = None,
+                    training_features: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Train ``scenario``'s head once and predict every test corpus of ``data`` (corpus -> (features, manifest)).
+
+    Returns :data:`PREDICTION_COLUMNS` rows: test part of each corpus (``test_set='test'``; in-domain
+    cells on all training labels, out-of-domain on the shared labels without ``other``) and, for each
+    corpus in ``balanced`` (EmoBox balanced manifests), the balanced set (``test_set='balanced'``,
+    scored on the four EmoBox emotions the head knows). ``training_features`` (corpus -> features, e.g.
+    augmented) replace a training corpus's features for its training part only; tests always read ``data``.
+    Empty when the row does not run at ``fold``.
     """
+    if not row_runs_fold([data[c][1] for c in scenario.train], fold):
+        return pd.DataFrame(columns=PREDICTION_COLUMNS)
     la = dict(logit_adjustment or {"enabled": True, "tau": 1.0})
-    train_rows = {c: _rows(*data[c], "train", fold) for c in {c for sc in scenarios for c in sc.train}}
-    test_rows = {c: _rows(*data[c], "test", fold) for c in data}  # split once, reused by every row
-    cells, confusions = [], {}
-    for sc in tqdm(scenarios, desc="matrix rows"):
-        frames, y = [], []
-        for corpus in sc.train:
-            f, lab = train_rows[corpus]
-            frames += list(f)
-            y.append(lab)
-        y_str = np.concatenate(y) if y else np.array([], dtype=str)
-        if len(y_str) == 0:
-            raise ValueError(f"scenario {sc.name}: no training rows in {list(sc.train)} for fold {fold}; "
-                             "check the manifests' fold/split columns")
-        classes = sorted(set(y_str))
-        index = {c: i for i, c in enumerate(classes)}
-        head = fit_head(frames, np.array([index[c] for c in y_str]), classes, dict(head_config), device, sc.name)
-        for test in data:
-            t_frames, t_y = test_rows[test]
-            in_domain = is_in_domain(sc, test)
-            labels = cell_labels(classes, t_y, in_domain)
+    train = {c: ((training_features or {}).get(c, data[c][0]), data[c][1]) for c in scenario.train}
+    head = train_row_head(scenario, train, head_config, fold, seed, device)
+    out = []
+    common = {"backbone": backbone, "fold": int(fold), "seed": int(seed), "train": scenario.name,
+              "joint": len(scenario.train) > 1}
+    for test, (features, manifest) in data.items():
+        view, rows = _part(features, manifest, "test", fold)
+        y = rows["emotion"].astype(str).to_numpy()
+        in_domain = is_in_domain(scenario, test)
+        sets = [("test", view, rows, y, cell_labels(head.classes, y, in_domain))]
+        if balanced is not None and test in balanced:
+            chosen = balanced[test]
+            b_rows = rows[rows["utt_id"].astype(str).isin(set(chosen["utt_id"].astype(str)))]
+            b_y = b_rows["emotion"].astype(str).to_numpy()
+            b_labels = sorted(set(head.classes) & set(BALANCED_EMOTIONS) & set(b_y))
+            sets.append(("balanced", features.subset(b_rows["utt_id"].astype(str).tolist()), b_rows, b_y, b_labels))
+        for test_set, t_view, t_rows, t_y, labels in sets:
             keep = np.isin(t_y, labels)
-            t_frames = [fr for fr, k in zip(t_frames, keep) if k]
-            t_y = t_y[keep]
-            row = {"train": sc.name, "test": test, "in_domain": in_domain, "joint": len(sc.train) > 1,
-                   "n_test": len(t_y), "labels": ",".join(labels)}
-            if len(t_y) == 0 or not labels:
-                log.warning("cell %s -> %s: no shared labels / test rows; left empty", sc.name, test)
-                cells.append({**row, **{m: np.nan for m in METRICS}})
+            if not labels or not keep.any():
+                log.warning("cell %s -> %s (%s): no shared labels or test rows; left empty", scenario.name, test,
+                            test_set)
                 continue
-            logits = predict_logits(head, t_frames)
-            if la.get("enabled", True):
-                logits = adjust_logits(logits, head.prior, float(la.get("tau", 1.0)))
-            pred = np.asarray(classes)[mask_logits(logits, classes, labels).argmax(1)]
-            cells.append({**row, **classification_metrics(t_y, pred, labels)})
-            confusions[f"{sc.name}__{test}"] = pd.DataFrame(
-                confusion_matrix(t_y, pred, labels=labels), index=labels, columns=labels)
-    return pd.DataFrame(cells), confusions
+            t_rows = t_rows[keep]
+            t_view = t_view.subset(t_rows["utt_id"].astype(str).tolist())
+            pred = _predict(head, t_view, t_rows, labels, la)
+            out.append(pd.DataFrame({**common, "test": test, "test_set": test_set,
+                                     "utt_id": t_rows["utt_id"].astype(str).to_numpy(),
+                                     "speaker": _speakers(t_rows), "y_true": t_y[keep], "y_pred": pred,
+                                     "in_domain": in_domain, "labels": ",".join(labels)}))
+    if not out:
+        return pd.DataFrame(columns=PREDICTION_COLUMNS)
+    return pd.concat(out, ignore_index=True)[PREDICTION_COLUMNS]
 
 
-def matrix_table(cells: pd.DataFrame, metric: str = "macro_f1") -> pd.DataFrame:
-    """Wide matrix of one metric: rows = training scenarios (input order), columns = test corpora."""
-    table = cells.pivot(index="train", columns="test", values=metric)
-    return table.loc[list(dict.fromkeys(cells["train"])), list(dict.fromkeys(cells["test"]))]
+CELL_KEYS = ["backbone", "fold", "seed", "train", "test", "test_set"]
+"""Columns identifying one cell of one row run."""
 
 
-def reductions(cells: pd.DataFrame, metric: str = "macro_f1", lam: float = 1.0) -> dict[str, Any]:
-    """SER Evals / EmoBox reductions of the single-corpus square part of the matrix (see module doc)."""
-    single = cells[~cells["joint"]]
-    diag = single[single["in_domain"]]
-    off = single[~single["in_domain"]]
-    id_mean, id_std = float(diag[metric].mean()), float(diag[metric].std(ddof=0))
-    ood_mean, ood_std = float(off[metric].mean()), float(off[metric].std(ddof=0))
-    return {
-        "metric": metric,
-        "in_domain_mean": id_mean,
-        "in_domain_std": id_std,
-        "ood_mean": ood_mean,
-        "ood_std": ood_std,
-        "weighted_average": (id_mean + ood_mean) / 2 - lam * (id_std + ood_std) / 2,
-        "emobox_offdiag_accuracy": float(off["wa"].mean()),
-        "ood_given_train": {k: float(v) for k, v in off.groupby("train", sort=False)[metric].mean().items()},
-        "unseen": {k: float(v) for k, v in off.groupby("test", sort=False)[metric].mean().items()},
-    }
+def run_cells(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Point metrics of every cell of every row run (one row per :data:`CELL_KEYS` group)."""
+    rows = []
+    for key, group in predictions.groupby(CELL_KEYS, sort=False):
+        labels = str(group["labels"].iloc[0]).split(",")
+        rows.append({**dict(zip(CELL_KEYS, key, strict=True)), "in_domain": bool(group["in_domain"].iloc[0]),
+                     "joint": bool(group["joint"].iloc[0]), "n_test": len(group), "labels": ",".join(labels),
+                     **classification_metrics(group["y_true"].to_numpy(), group["y_pred"].to_numpy(), labels)})
+    return pd.DataFrame(rows, columns=[*CELL_KEYS, "in_domain", "joint", "n_test", "labels", *METRICS])
 
 
-def flat_metrics(cells: pd.DataFrame, reduced: Mapping[str, Any]) -> dict[str, float]:
-    """Every cell metric and reduction as ``name -> float`` for MLflow (NaNs dropped)."""
-    out: dict[str, float] = {}
-    for row in cells.itertuples():
-        for m in METRICS:
-            out[f"cell.{row.train}.{row.test}.{m}"] = float(getattr(row, m))
-    for key, value in reduced.items():
-        if isinstance(value, dict):
-            out.update({f"{key}.{k}": float(v) for k, v in value.items()})
-        elif isinstance(value, (int, float)):
-            out[key] = float(value)
-    return {k: v for k, v in out.items() if np.isfinite(v)}
+def confusion_tables(predictions: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Confusion counts per (backbone, train, test) on the test parts, summed over folds and seeds."""
+    from sklearn.metrics import confusion_matrix
+
+    tables = {}
+    standard = predictions[predictions["test_set"] == "test"]
+    for (backbone, train, test), group in standard.groupby(["backbone", "train", "test"], sort=False):
+        labels = sorted(set(",".join(group["labels"].unique()).split(",")))
+        counts = confusion_matrix(group["y_true"], group["y_pred"], labels=labels)
+        tables[f"{backbone}__{train}__{test}"] = pd.DataFrame(counts, index=labels, columns=labels)
+    return tables

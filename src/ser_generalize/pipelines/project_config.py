@@ -10,8 +10,6 @@ from typing import Any
 
 from kedro.config import OmegaConfigLoader
 
-from ser_generalize.settings import CONFIG_LOADER_ARGS
-
 
 def project_root() -> Path:
     """The folder holding ``pyproject.toml`` and ``conf/`` (the working directory when Kedro runs)."""
@@ -22,17 +20,40 @@ def project_root() -> Path:
     return Path(__file__).resolve().parents[3]
 
 
+_RUN_PARAMETERS: dict[str, Any] | None = None
+"""Parameters of the current run, runtime ``--params`` included (set by :class:`RunParametersConfigLoader`)."""
+
+
+class RunParametersConfigLoader(OmegaConfigLoader):
+    """Kedro's OmegaConfigLoader that also hands the run's merged parameters to pipeline construction.
+
+    Kedro builds the config loader before it first builds the pipelines, so pipelines generated from
+    parameters (one node per corpus, backbone, fold, seed) follow ``kedro run --params=...`` too.
+    """
+
+    def __init__(self, conf_source: str, env: str | None = None, runtime_params: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(conf_source, env=env, runtime_params=runtime_params, **kwargs)
+        global _RUN_PARAMETERS
+        _RUN_PARAMETERS = dict(self["parameters"])
+
+
 @lru_cache(maxsize=4)
 def _load(conf_source: str, env: str | None) -> dict[str, Any]:
+    from ser_generalize.settings import CONFIG_LOADER_ARGS  # settings imports this module for its loader
+
     loader = OmegaConfigLoader(conf_source=conf_source, env=env, **CONFIG_LOADER_ARGS)
     return dict(loader["parameters"])
 
 
 def project_parameters(override: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     """``override`` when given (tests build pipelines from their own parameters), else all parameters of
-    ``conf/base`` merged with the run environment (``KEDRO_ENV``, default ``local``)."""
+    ``conf/base`` merged with the run environment (``KEDRO_ENV``, default ``local``) and, inside a
+    ``kedro run``, with its runtime ``--params``."""
     if override is not None:
         return override
+    if _RUN_PARAMETERS is not None:
+        return _RUN_PARAMETERS
     return _load(str(project_root() / "conf"), os.environ.get("KEDRO_ENV"))
 
 
