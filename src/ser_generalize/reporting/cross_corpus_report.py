@@ -1,24 +1,72 @@
-"""Markdown report of a cross-corpus run: setup, matrix, reductions, and which corpora are synthetic."""
+"""Markdown report of a cross-corpus run: protocol, leaderboard, matrices with intervals, balanced sets."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-
-def _md_table(table: pd.DataFrame) -> str:
-    header = "| train \\ test | " + " | ".join(map(str, table.columns)) + " |"
-    sep = "|---" * (table.shape[1] + 1) + "|"
-    body = ["| " + str(i) + " | " + " | ".join("" if pd.isna(v) else f"{v:.3f}" for v in row) + " |"
-            for i, row in zip(table.index, table.to_numpy())]
-    return "\n".join([header, sep, *body])
+from .markdown import markdown_table
 
 
-def cross_corpus_markdown(table: pd.DataFrame, reduced: Mapping[str, Any], synthetic: Mapping[str, bool],
-                          setup: Mapping[str, Any]) -> str:
+def _interval_cell(row: Mapping[str, Any], metric: str) -> str:
+    """``mean ± std [low, high] (n)``: the mean over fold x seed runs, its spread, 95% interval, run count."""
+    mean = row.get(f"{metric}_mean")
+    if mean is None or not np.isfinite(mean):
+        return ""
+    std = row.get(f"{metric}_std")
+    spread = f" ± {std:.3f}" if std is not None and np.isfinite(std) else ""
+    return f"{mean:.3f}{spread} [{row['ci_low']:.3f}, {row['ci_high']:.3f}] (n={int(row['count'])})"
+
+
+def interval_matrix(cells: pd.DataFrame, backbone: str, metric: str, test_set: str = "test") -> pd.DataFrame:
+    """Wide table of one backbone's cells written as ``mean ± std [95% CI] (runs)``; rows = training rows."""
+    sub = cells[(cells["backbone"] == backbone) & (cells["test_set"] == test_set)]
+    rows, cols = list(dict.fromkeys(sub["train"])), list(dict.fromkeys(sub["test"]))
+    table = pd.DataFrame("", index=rows, columns=cols)
+    for row in sub.to_dict("records"):
+        table.loc[row["train"], row["test"]] = _interval_cell(row, metric)
+    return table.rename_axis("train \\ test").reset_index()
+
+
+def _with_interval(row: Mapping[str, Any], key: str) -> str:
+    value = row.get(key)
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    return f"{value:.3f} [{row[f'{key}_ci_low']:.3f}, {row[f'{key}_ci_high']:.3f}]"
+
+
+def leaderboard_table(board: pd.DataFrame) -> pd.DataFrame:
+    """SER Evals Table-3 columns with 95% intervals and the paired test against the best backbone."""
+    rows = []
+    for row in board.to_dict("records"):
+        emobox = _with_interval(row, "emobox_offdiag_accuracy") if "emobox_offdiag_accuracy" in row else "n/a"
+        rows.append({"rank": int(row["rank"]), "backbone": row["backbone"],
+                     "ID mean": _with_interval(row, "in_domain_mean"), "ID std": f"{row['in_domain_std']:.3f}",
+                     "OOD mean": _with_interval(row, "ood_mean"), "OOD std": f"{row['ood_std']:.3f}",
+                     "weighted average": _with_interval(row, "weighted_average"),
+                     "gap to best [95% CI]": (f"{row['gap_to_best']:.3f} [{row['gap_ci_low']:.3f}, "
+                                              f"{row['gap_ci_high']:.3f}]"),
+                     "p (best > this)": "-" if row["rank"] == 1 else f"{row['p_value']:.3f}",
+                     "EmoBox off-diag. acc.": emobox})
+    return pd.DataFrame(rows)
+
+
+def balanced_table(cells: pd.DataFrame, backbone: str) -> pd.DataFrame:
+    """EmoBox-style cross-corpus table on the balanced sets: UA, WA and macro-F1 per cell (means over runs)."""
+    sub = cells[(cells["backbone"] == backbone) & (cells["test_set"] == "balanced")]
+    return pd.DataFrame({"train": sub["train"], "test": sub["test"], "classes": sub["labels"],
+                         "clips": sub["n_test"], "UA": sub["ua_mean"], "WA": sub["wa_mean"],
+                         "macro-F1": sub["macro_f1_mean"]})
+
+
+def cross_corpus_markdown(cells: pd.DataFrame, board: pd.DataFrame, reduced: Mapping[str, Any],
+                          synthetic: Mapping[str, bool], setup: Mapping[str, Any],
+                          shortfalls: pd.DataFrame | None = None) -> str:
     """The report; synthetic corpora are named as such and their numbers are never presented as real results."""
+    metric = str(reduced["metric"])
     syn = sorted(c for c, s in synthetic.items() if s)
     real = sorted(c for c, s in synthetic.items() if not s)
     lines = ["# Cross-corpus evaluation" + (" (synthetic corpora)" if syn and not real else ""), ""]
@@ -28,15 +76,40 @@ def cross_corpus_markdown(table: pd.DataFrame, reduced: Mapping[str, Any], synth
                    "real corpora and must not be reported as such."), ""]
     if real:
         lines += [f"Real corpora: {', '.join(real)}.", ""]
-    lines += ["## Setup", ""] + [f"- {k}: `{v}`" for k, v in setup.items()] + [""]
-    lines += [f"## Matrix ({reduced['metric']}; rows = training, columns = test)", "",
-              ("Diagonal = in-domain (all labels of the corpus, `other` included). Off-diagonal cells use only "
-               "the labels both sides share, without `other`, which is never predicted there."),
-              "", _md_table(table), ""]
-    lines += ["## Reductions", ""]
-    for k, v in reduced.items():
-        if isinstance(v, float):
-            lines.append(f"- {k}: {v:.3f}")
-        elif isinstance(v, dict):
-            lines.append(f"- {k}: " + ", ".join(f"{a} {b:.3f}" for a, b in v.items()))
+    lines += ["## Protocol", ""] + [f"- {k}: `{v}`" for k, v in setup.items()] + [""]
+    lines += [("Every cell is the mean over fold x seed runs of one trained head per run, ± the sample std over "
+               "runs, with a 95% interval from a bootstrap that resamples test **speakers** (the same resampled "
+               "speakers for every row and backbone, so comparisons are paired), and the number of runs."), ""]
+    eligible = reduced.get("ood_eligible", {})
+    lines += ["## Leaderboard (SER Evals Table 3 style)", "",
+              f"Reductions of the {metric} matrix: in-domain = diagonal (mean, sample std); out-of-domain = "
+              "off-diagonal cells among OOD-eligible corpora (mean; std across training corpora of their row "
+              "means); weighted average = (ID + OOD)/2 - lambda (std_ID + std_OOD)/2 with lambda = "
+              f"{reduced.get('lambda', 1.0)}. The paired bootstrap p is the share of replicates where this "
+              "backbone's weighted average is at least the best's.", "",
+              markdown_table(leaderboard_table(board)), "",
+              "OOD-eligible corpora (same class set as the reference, `other` excluded): "
+              + (", ".join(f"{c} ({'yes' if ok else 'no'})" for c, ok in eligible.items()) or "none"), ""]
+    for backbone, info in reduced.get("backbones", {}).items():
+        lines += [f"## Matrix: {backbone} ({metric}; rows = training, columns = test)", "",
+                  ("Diagonal = in-domain (all labels of the corpus, `other` included). Off-diagonal cells use only "
+                   "the labels both sides share, without `other`, which is never predicted there."), "",
+                  markdown_table(interval_matrix(cells, backbone, metric)), "",
+                  "Cells counted as in-domain: " + _pairs(info.get("in_domain_cells")),
+                  "", "Cells counted as out-of-domain: " + _pairs(info.get("ood_cells")),
+                  "", "Off-diagonal cells left out of the OOD reduction (a corpus not OOD-eligible): "
+                  + _pairs(info.get("excluded_cells")), ""]
+        balanced = balanced_table(cells, backbone)
+        if len(balanced):
+            lines += [f"### EmoBox balanced cross-corpus test sets: {backbone}", "",
+                      markdown_table(balanced), ""]
+    if shortfalls is not None and len(shortfalls):
+        lines += ["## Balanced test sets: classes with fewer clips than asked", "",
+                  "These classes used every clip the test part has:", "", markdown_table(shortfalls), ""]
     return "\n".join(lines) + "\n"
+
+
+def _pairs(pairs: Any) -> str:
+    if not pairs:
+        return "none"
+    return ", ".join(f"{a} -> {b}" for a, b in pairs)

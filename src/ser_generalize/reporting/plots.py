@@ -17,34 +17,44 @@ def _title(text: str, synthetic: bool) -> str:
     return f"{text} (synthetic corpora)" if synthetic else text
 
 
-def matrix_heatmap(table: pd.DataFrame, metric: str, synthetic: bool) -> Figure:
-    """Heatmap of the train x test matrix with the value in each cell."""
-    fig, ax = plt.subplots(figsize=(1.2 * table.shape[1] + 3, 0.8 * table.shape[0] + 2))
-    im = ax.imshow(table.to_numpy(dtype=float), vmin=0, vmax=1, cmap="viridis")
-    ax.set_xticks(range(table.shape[1]), table.columns, rotation=45, ha="right")
-    ax.set_yticks(range(table.shape[0]), table.index)
-    for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
-        if np.isfinite(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="w" if v < 0.6 else "k", fontsize=8)
-    ax.set_xlabel("test corpus")
-    ax.set_ylabel("training corpus / union")
-    ax.set_title(_title(f"Cross-corpus {metric}", synthetic))
-    fig.colorbar(im, ax=ax)
-    fig.tight_layout()
+def matrix_heatmaps(tables: Mapping[str, pd.DataFrame], metric: str, synthetic: bool) -> Figure:
+    """One heatmap per backbone (mean over fold x seed runs) side by side, the value in each cell."""
+    n = max(1, len(tables))
+    first = next(iter(tables.values()))
+    fig, axes = plt.subplots(1, n, figsize=(n * (1.1 * first.shape[1] + 2.5), 0.8 * first.shape[0] + 2.2),
+                             squeeze=False)
+    for ax, (backbone, table) in zip(axes.flat, tables.items()):
+        values = table.to_numpy(dtype=float)
+        im = ax.imshow(values, vmin=0, vmax=1, cmap="viridis")
+        ax.set_xticks(range(table.shape[1]), table.columns, rotation=45, ha="right")
+        ax.set_yticks(range(table.shape[0]), table.index)
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="w" if v < 0.6 else "k", fontsize=8)
+        ax.set_xlabel("test corpus")
+        ax.set_title(backbone)
+    axes.flat[0].set_ylabel("training corpus / union")
+    fig.colorbar(im, ax=list(axes.flat))
+    fig.suptitle(_title(f"Cross-corpus {metric} (mean over folds x seeds)", synthetic))
     return fig
 
 
-def reduction_bars(reduced: Mapping, synthetic: bool) -> Figure:
-    """Bars of the scalar reductions plus OOD-given-train (per row) and unseen (per column) means."""
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-    scalars = {k: v for k, v in reduced.items() if isinstance(v, float)}
-    for ax, (name, values) in zip(axes, [("summary", scalars), ("OOD given train (row mean)", reduced["ood_given_train"]),
-                                         ("unseen (column mean)", reduced["unseen"])]):
-        ax.bar(list(values), list(values.values()), color="tab:blue")
-        ax.set_title(name)
-        ax.tick_params(axis="x", rotation=45)
-        ax.set_ylim(min(0.0, *values.values()) if values else 0, 1)
-    fig.suptitle(_title(f"Matrix reductions ({reduced['metric']})", synthetic))
+def leaderboard_bars(board: pd.DataFrame, synthetic: bool) -> Figure:
+    """In-domain, out-of-domain and weighted-average score per backbone with 95% bootstrap intervals."""
+    keys = [("in_domain_mean", "in-domain"), ("ood_mean", "out-of-domain"), ("weighted_average", "weighted avg")]
+    fig, ax = plt.subplots(figsize=(2.2 * len(board) + 4, 4))
+    width = 0.8 / len(keys)
+    x = np.arange(len(board))
+    for k, (key, label) in enumerate(keys):
+        values = board[key].to_numpy(dtype=float)
+        errors = np.vstack([values - board[f"{key}_ci_low"].to_numpy(dtype=float),
+                            board[f"{key}_ci_high"].to_numpy(dtype=float) - values])
+        ax.bar(x + (k - 1) * width, values, width, yerr=np.nan_to_num(errors), capsize=3, label=label)
+    ax.set_xticks(x, board["backbone"])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(str(board["metric"].iloc[0]) if "metric" in board else "score")
+    ax.legend()
+    ax.set_title(_title("Backbone leaderboard (95% speaker-bootstrap intervals)", synthetic))
     fig.tight_layout()
     return fig
 
