@@ -7,10 +7,10 @@ from pathlib import Path
 
 
 def main(*args: object, **kwargs: object) -> object:
-    """Dispatch ``reduce`` to :mod:`ser_generalize.cli`; run the Kedro CLI ``run`` command for anything else."""
+    """Dispatch ``reduce`` to :mod:`ser_generalize.evaluation.reduce_cli` (not `cli.py`: Kedro reserves that name); run the Kedro CLI ``run`` command for anything else."""
     argv = list(args[0]) if args and isinstance(args[0], (list, tuple)) else sys.argv[1:]
     if argv[:1] == ["reduce"]:
-        from .cli import reduce_command
+        from .evaluation.reduce_cli import reduce_command
 
         status = reduce_command([str(a) for a in argv[1:]])
         if args:  # called from Python: hand the status back

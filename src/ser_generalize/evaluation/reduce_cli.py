@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .evaluation.reductions import REDUCTION_KEYS, emobox_reduction, ser_evals_reductions
-from .reporting.markdown import markdown_table
+from ..reporting.markdown import markdown_table
+from .reductions import REDUCTION_KEYS, emobox_reduction, ser_evals_reductions
 
 
 class MatrixError(ValueError):
