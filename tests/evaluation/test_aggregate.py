@@ -12,6 +12,7 @@ from sim_predictions import simulate_predictions
 from ser_generalize.evaluation.aggregate import (
     bootstrap_scores,
     leaderboard,
+    point_matrix,
     reduce_with_intervals,
     score_predictions,
 )
@@ -58,6 +59,8 @@ def test_reductions_point_equals_matrix_reduction(two_backbones: pd.DataFrame) -
     cells = scores.cells
     single = cells[(cells.backbone == "strong") & (cells.test_set == "test") & ~cells.joint]
     matrix = single.pivot(index="train", columns="test", values="macro_f1_mean")
+    pd.testing.assert_frame_equal(point_matrix(scores, "strong").loc[matrix.index, matrix.columns], matrix,
+                                  check_names=False)
     ref = ser_evals_reductions(matrix, ["a", "b", "c"])
     row = red.set_index("backbone").loc["strong"]
     for k in REDUCTION_KEYS:

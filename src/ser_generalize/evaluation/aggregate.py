@@ -137,6 +137,13 @@ def _matrix_stack(scores: BootstrapScores, backbone: str, metric: str, test_set:
     return rows, cols, point, stack
 
 
+def point_matrix(scores: BootstrapScores, backbone: str, metric: str = "macro_f1", test_set: str = "test"
+                 ) -> pd.DataFrame:
+    """Wide train x test matrix of one backbone's single-corpus cell means (feed it to ``ser_evals_reductions``)."""
+    rows, cols, point, _ = _matrix_stack(scores, backbone, metric, test_set)
+    return pd.DataFrame(point, index=rows, columns=cols)
+
+
 def _reduction_samples(scores: BootstrapScores, backbone: str, metric: str,
                        eligible: list[str] | None, lam: float) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Point reductions and their replicate arrays for one backbone (SER Evals on ``test``, EmoBox on ``balanced``)."""
