@@ -159,22 +159,29 @@ def _reduction_samples(scores: BootstrapScores, backbone: str, metric: str,
     return points, samples
 
 
-def reduce_with_intervals(
-    scores: BootstrapScores, metric: str | None = None, eligible: Iterable[str] | Mapping[str, bool] | None = None,
-    lam: float = 1.0,
-) -> pd.DataFrame:
-    """One row per backbone: SER Evals reductions (and EmoBox's on balanced sets) with ``_ci_low``/``_ci_high``."""
+def _reductions_table(scores: BootstrapScores, metric: str | None, eligible: Iterable[str] | Mapping[str, bool] | None,
+                      lam: float) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Per-backbone reductions with intervals, and each backbone's weighted-average replicates."""
     metric = metric or str(scores.cells["metric"].iloc[0])
     elig = _eligible_list(eligible)
-    out = []
+    out, weighted = [], {}
     for backbone in dict.fromkeys(scores.cells["backbone"]):
         points, samples = _reduction_samples(scores, backbone, metric, elig, lam)
+        weighted[backbone] = samples["weighted_average"]
         row: dict[str, Any] = {"backbone": backbone, "metric": metric}
         for k, v in points.items():
             low, high = percentile_interval(samples[k], scores.alpha)
             row.update({k: v, f"{k}_ci_low": float(low), f"{k}_ci_high": float(high)})
         out.append(row)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), weighted
+
+
+def reduce_with_intervals(
+    scores: BootstrapScores, metric: str | None = None, eligible: Iterable[str] | Mapping[str, bool] | None = None,
+    lam: float = 1.0,
+) -> pd.DataFrame:
+    """One row per backbone: SER Evals reductions (and EmoBox's on balanced sets) with ``_ci_low``/``_ci_high``."""
+    return _reductions_table(scores, metric, eligible, lam)[0]
 
 
 def leaderboard(
@@ -186,11 +193,7 @@ def leaderboard(
     ``gap_to_best`` = best's weighted average - this backbone's (same replicates for both, so paired);
     ``p_value`` = share of replicates where that gap <= 0 (one-sided: small = the best is really better).
     """
-    metric = metric or str(scores.cells["metric"].iloc[0])
-    elig = _eligible_list(eligible)
-    table = reduce_with_intervals(scores, metric, elig, lam)
-    samples = {b: _reduction_samples(scores, b, metric, elig, lam)[1]["weighted_average"]
-               for b in table["backbone"]}
+    table, samples = _reductions_table(scores, metric, eligible, lam)
     table = table.sort_values("weighted_average", ascending=False, kind="stable").reset_index(drop=True)
     best = table["backbone"].iloc[0]
     gaps, lows, highs, pvals = [], [], [], []
