@@ -7,6 +7,7 @@ import pytest
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 
 from ser_generalize.evaluation.bootstrap import (
+    bias_corrected_interval,
     metrics_from_confusions,
     percentile_interval,
     speaker_confusions,
@@ -117,3 +118,18 @@ def test_percentile_interval_nan_and_axis() -> None:
     low, high = percentile_interval(s, 0.5, axis=1)
     assert np.isnan(low[0]) and np.isnan(high[0])
     assert low[1] == pytest.approx(1.75) and high[1] == pytest.approx(3.25)
+
+
+def test_bias_corrected_interval() -> None:
+    """Equals the percentile interval when the point is the median; shifts towards a point the replicates miss."""
+    rng = np.random.default_rng(0)
+    reps = rng.normal(0.0, 1.0, (3, 4001))
+    low, high = bias_corrected_interval(reps, np.median(reps, axis=1))
+    p_low, p_high = percentile_interval(reps)
+    np.testing.assert_allclose(low, p_low, atol=0.02)
+    np.testing.assert_allclose(high, p_high, atol=0.02)
+    shifted_low, shifted_high = bias_corrected_interval(reps[0], 0.5)
+    assert shifted_low > p_low[0] and shifted_high > p_high[0]
+    assert np.isnan(bias_corrected_interval(np.full(5, np.nan), 0.0)[0])
+    zero = bias_corrected_interval(np.zeros(10), 0.0)
+    assert zero == (0.0, 0.0)

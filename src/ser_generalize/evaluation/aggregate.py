@@ -8,7 +8,9 @@ Intervals come from the speaker bootstrap (``bootstrap`` module): one weight vec
 test_set) and replicate, drawn over that corpus's sorted speakers and shared by every row, run and backbone,
 so all comparisons are paired. A replicate's cell value is the mean over runs of the metric recomputed from
 the run's speaker-weighted confusion matrix (speakers absent from a run add nothing to it). Reductions and
-leaderboard differences are computed on every replicate matrix; intervals are percentile intervals.
+leaderboard differences are computed on every replicate matrix. Intervals are bias-corrected percentile
+intervals (``bootstrap.bias_corrected_interval``): resampling inflates stds across cells, which shifts the
+replicates of the weighted average down, and plain percentiles would then sit beside the point estimate.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .bootstrap import metrics_from_confusions, percentile_interval, speaker_confusions, speaker_weights
+from .bootstrap import bias_corrected_interval, metrics_from_confusions, speaker_confusions, speaker_weights
 from .metrics import METRICS
 from .reductions import REDUCTION_KEYS, emobox_reduction, ser_evals_arrays
 
@@ -101,7 +103,8 @@ def bootstrap_scores(
     cells = pd.DataFrame(rows)
     replicates = {m: np.vstack(v) if v else np.zeros((0, n_boot)) for m, v in reps.items()}
     if len(cells):
-        cells["ci_low"], cells["ci_high"] = percentile_interval(replicates[metric], alpha, axis=1)
+        cells["ci_low"], cells["ci_high"] = bias_corrected_interval(
+            replicates[metric], cells[f"{metric}_mean"].to_numpy(), alpha)
     return BootstrapScores(cells, replicates, n_boot, alpha)
 
 
@@ -170,7 +173,7 @@ def _reductions_table(scores: BootstrapScores, metric: str | None, eligible: Ite
         weighted[backbone] = samples["weighted_average"]
         row: dict[str, Any] = {"backbone": backbone, "metric": metric}
         for k, v in points.items():
-            low, high = percentile_interval(samples[k], scores.alpha)
+            low, high = bias_corrected_interval(samples[k], v, scores.alpha)
             row.update({k: v, f"{k}_ci_low": float(low), f"{k}_ci_high": float(high)})
         out.append(row)
     return pd.DataFrame(out), weighted
@@ -199,9 +202,10 @@ def leaderboard(
     gaps, lows, highs, pvals = [], [], [], []
     for b, wa in zip(table["backbone"], table["weighted_average"]):
         diff = samples[best] - samples[b]
-        low, high = percentile_interval(diff, scores.alpha)
+        gap = float(table["weighted_average"].iloc[0] - wa)
+        low, high = bias_corrected_interval(diff, gap, scores.alpha)
         finite = diff[np.isfinite(diff)]
-        gaps.append(float(table["weighted_average"].iloc[0] - wa))
+        gaps.append(gap)
         lows.append(float(low))
         highs.append(float(high))
         pvals.append(float(np.mean(finite <= 0)) if finite.size else np.nan)
