@@ -10,6 +10,7 @@ import pytest
 
 from ser_generalize.evaluation.reductions import (
     REDUCTION_KEYS,
+    declared_eligibility,
     emobox_reduction,
     ood_eligible,
     ser_evals_arrays,
@@ -114,3 +115,21 @@ def test_ood_eligible_declared_and_derived() -> None:
     got = ood_eligible(sets, declared={"forced": True, "vetoed": False, "four": None})
     assert got == {"full": True, "full_other": True, "four": False, "forced": True, "vetoed": False}
     assert ood_eligible(sets, reference={"neutral", "happy", "sad", "angry"})["four"] is True
+
+
+def test_declared_eligibility_from_ingestion_parameters() -> None:
+    """Only corpora that set ``ood_eligible`` declare it; the rest are derived."""
+    corpora = {"a": {"adapter": "ravdess", "ood_eligible": True}, "b": {"adapter": "emodb"}, "c": None,
+               "d": {"ood_eligible": False}}
+    assert declared_eligibility(corpora) == {"a": True, "b": None, "c": None, "d": False}
+
+
+def test_population_std_over_all_cells_reverses_the_paper() -> None:
+    """The former definitions (population std, every off-diagonal cell, std of cells) rank Large above v2."""
+    def former(name: str) -> float:
+        m = pd.read_csv(DATA / name, index_col=0).to_numpy()
+        diag, off = np.diag(m), m[~np.eye(len(m), dtype=bool)]
+        off = off[np.isfinite(off)]
+        return (diag.mean() + off.mean()) / 2 - (diag.std() + off.std()) / 2
+
+    assert former("serevals_whisper_large_macro_f1.csv") > former("serevals_whisper_large_v2_macro_f1.csv")

@@ -8,7 +8,9 @@ Intervals come from the speaker bootstrap (``bootstrap`` module): one weight vec
 test_set) and replicate, drawn over that corpus's sorted speakers and shared by every row, run and backbone,
 so all comparisons are paired. A replicate's cell value is the mean over runs of the metric recomputed from
 the run's speaker-weighted confusion matrix (speakers absent from a run add nothing to it). Reductions and
-leaderboard differences are computed on every replicate matrix; intervals are percentile intervals.
+leaderboard differences are computed on every replicate matrix. Intervals are bias-corrected percentile
+intervals (``bootstrap.bias_corrected_interval``): resampling inflates stds across cells, which shifts the
+replicates of the weighted average down, and plain percentiles would then sit beside the point estimate.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .bootstrap import metrics_from_confusions, percentile_interval, speaker_confusions, speaker_weights
+from .bootstrap import bias_corrected_interval, metrics_from_confusions, speaker_confusions, speaker_weights
 from .metrics import METRICS
 from .reductions import REDUCTION_KEYS, emobox_reduction, ser_evals_arrays
 
@@ -101,7 +103,8 @@ def bootstrap_scores(
     cells = pd.DataFrame(rows)
     replicates = {m: np.vstack(v) if v else np.zeros((0, n_boot)) for m, v in reps.items()}
     if len(cells):
-        cells["ci_low"], cells["ci_high"] = percentile_interval(replicates[metric], alpha, axis=1)
+        cells["ci_low"], cells["ci_high"] = bias_corrected_interval(
+            replicates[metric], cells[f"{metric}_mean"].to_numpy(), alpha)
     return BootstrapScores(cells, replicates, n_boot, alpha)
 
 
@@ -137,6 +140,13 @@ def _matrix_stack(scores: BootstrapScores, backbone: str, metric: str, test_set:
     return rows, cols, point, stack
 
 
+def point_matrix(scores: BootstrapScores, backbone: str, metric: str = "macro_f1", test_set: str = "test"
+                 ) -> pd.DataFrame:
+    """Wide train x test matrix of one backbone's single-corpus cell means (feed it to ``ser_evals_reductions``)."""
+    rows, cols, point, _ = _matrix_stack(scores, backbone, metric, test_set)
+    return pd.DataFrame(point, index=rows, columns=cols)
+
+
 def _reduction_samples(scores: BootstrapScores, backbone: str, metric: str,
                        eligible: list[str] | None, lam: float) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Point reductions and their replicate arrays for one backbone (SER Evals on ``test``, EmoBox on ``balanced``)."""
@@ -152,22 +162,29 @@ def _reduction_samples(scores: BootstrapScores, backbone: str, metric: str,
     return points, samples
 
 
+def _reductions_table(scores: BootstrapScores, metric: str | None, eligible: Iterable[str] | Mapping[str, bool] | None,
+                      lam: float) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Per-backbone reductions with intervals, and each backbone's weighted-average replicates."""
+    metric = metric or str(scores.cells["metric"].iloc[0])
+    elig = _eligible_list(eligible)
+    out, weighted = [], {}
+    for backbone in dict.fromkeys(scores.cells["backbone"]):
+        points, samples = _reduction_samples(scores, backbone, metric, elig, lam)
+        weighted[backbone] = samples["weighted_average"]
+        row: dict[str, Any] = {"backbone": backbone, "metric": metric}
+        for k, v in points.items():
+            low, high = bias_corrected_interval(samples[k], v, scores.alpha)
+            row.update({k: v, f"{k}_ci_low": float(low), f"{k}_ci_high": float(high)})
+        out.append(row)
+    return pd.DataFrame(out), weighted
+
+
 def reduce_with_intervals(
     scores: BootstrapScores, metric: str | None = None, eligible: Iterable[str] | Mapping[str, bool] | None = None,
     lam: float = 1.0,
 ) -> pd.DataFrame:
     """One row per backbone: SER Evals reductions (and EmoBox's on balanced sets) with ``_ci_low``/``_ci_high``."""
-    metric = metric or str(scores.cells["metric"].iloc[0])
-    elig = _eligible_list(eligible)
-    out = []
-    for backbone in dict.fromkeys(scores.cells["backbone"]):
-        points, samples = _reduction_samples(scores, backbone, metric, elig, lam)
-        row: dict[str, Any] = {"backbone": backbone, "metric": metric}
-        for k, v in points.items():
-            low, high = percentile_interval(samples[k], scores.alpha)
-            row.update({k: v, f"{k}_ci_low": float(low), f"{k}_ci_high": float(high)})
-        out.append(row)
-    return pd.DataFrame(out)
+    return _reductions_table(scores, metric, eligible, lam)[0]
 
 
 def leaderboard(
@@ -179,19 +196,16 @@ def leaderboard(
     ``gap_to_best`` = best's weighted average - this backbone's (same replicates for both, so paired);
     ``p_value`` = share of replicates where that gap <= 0 (one-sided: small = the best is really better).
     """
-    metric = metric or str(scores.cells["metric"].iloc[0])
-    elig = _eligible_list(eligible)
-    table = reduce_with_intervals(scores, metric, elig, lam)
-    samples = {b: _reduction_samples(scores, b, metric, elig, lam)[1]["weighted_average"]
-               for b in table["backbone"]}
+    table, samples = _reductions_table(scores, metric, eligible, lam)
     table = table.sort_values("weighted_average", ascending=False, kind="stable").reset_index(drop=True)
     best = table["backbone"].iloc[0]
     gaps, lows, highs, pvals = [], [], [], []
     for b, wa in zip(table["backbone"], table["weighted_average"]):
         diff = samples[best] - samples[b]
-        low, high = percentile_interval(diff, scores.alpha)
+        gap = float(table["weighted_average"].iloc[0] - wa)
+        low, high = bias_corrected_interval(diff, gap, scores.alpha)
         finite = diff[np.isfinite(diff)]
-        gaps.append(float(table["weighted_average"].iloc[0] - wa))
+        gaps.append(gap)
         lows.append(float(low))
         highs.append(float(high))
         pvals.append(float(np.mean(finite <= 0)) if finite.size else np.nan)

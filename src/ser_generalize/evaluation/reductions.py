@@ -56,6 +56,12 @@ def ood_eligible(
     return out
 
 
+def declared_eligibility(corpora: Mapping[str, Mapping[str, Any] | None]) -> dict[str, bool | None]:
+    """``ingestion.corpora.<name>.ood_eligible`` per corpus (None where not declared), for :func:`ood_eligible`."""
+    return {name: (None if (spec or {}).get("ood_eligible") is None else bool(spec["ood_eligible"]))
+            for name, spec in corpora.items()}
+
+
 def _masked_stats(values: np.ndarray, mask: np.ndarray, axis: tuple[int, ...] | int) -> tuple[np.ndarray, ...]:
     """Mean, sample std (ddof 1) and count of the finite ``values`` where ``mask``, reduced over ``axis``."""
     use = mask & np.isfinite(values)
