@@ -26,9 +26,11 @@ HEAD = {"type": "ser_evals_mlp", "hidden": [16, 16], "epochs": 3, "lr": 0.01, "p
         "batch_size": 8, "seed": 0}
 
 
-def _params(cache: Path) -> dict:
-    return {"corpora": CORPORA, "fold": 0, "metric": "macro_f1", "lambda": 1.0, "feature_cache_dir": str(cache),
+def _params(cache: Path, backbones: list[str]) -> dict:
+    return {"corpora": CORPORA, "backbones": backbones, "folds": [0], "seeds": [0, 1], "metric": "macro_f1",
+            "lambda": 1.0, "feature_cache_dir": str(cache / "features"), "row_cache_dir": str(cache / "rows"),
             "device": "cpu", "head": HEAD, "logit_adjustment": {"enabled": True, "tau": 1.0},
+            "bootstrap": {"n": 200, "seed": 0}, "balanced_test": {"enabled": True, "n_per_class": 2},
             "joint": [{"name": "a_and_b", "train": CORPORA}]}
 
 
@@ -47,12 +49,33 @@ def _manifest(corpus: str, root: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_pipeline_has_one_namespaced_branch_per_corpus():
-    pipe = create_pipeline(parameters={"cross_corpus": {"corpora": CORPORA}})
+def test_pipeline_has_a_node_per_corpus_backbone_and_row_run():
+    params = {"cross_corpus": {"corpora": CORPORA, "backbones": ["egemaps", "logmel"], "folds": [0, 1],
+                               "seeds": [0, 1, 2], "joint": [{"name": "a_and_b", "train": CORPORA}]}}
+    pipe = create_pipeline(parameters=params)
     names = {n.name for n in pipe.nodes}
-    assert {"syn_a.extract_corpus_features", "syn_b.extract_corpus_features", "run_matrix"} <= names
-    assert {"syn_a.manifest", "syn_b.manifest", "params:backbone", "params:augmentation"} <= set(pipe.inputs())
+    assert {"syn_a.extract_features_egemaps", "syn_b.extract_features_logmel", "syn_a.balanced_test_set_f1",
+            "cross_corpus.score_matrix", "cross_corpus.report_matrix"} <= names
+    rows = [n for n in names if n.startswith("cross_corpus.train_row_")]
+    assert len(rows) == 2 * 2 * 3 * 3  # backbones x folds x seeds x (2 corpora + 1 joint row)
+    assert "cross_corpus.train_row_logmel_f1_s2_a_and_b" in names
+    assert {"syn_a.manifest", "syn_b.manifest", "params:cross_corpus"} <= set(pipe.inputs())
     assert create_pipeline(parameters={"cross_corpus": {}, "ingestion": {"corpora": {}}}).nodes == []
+
+
+def _run(params: dict, model: Path, wav: Path) -> DataCatalog:
+    outputs = ["cross_corpus.predictions", "cross_corpus.cells", "cross_corpus.run_cells", "cross_corpus.matrices",
+               "cross_corpus.reductions", "cross_corpus.leaderboard", "cross_corpus.metrics", "cross_corpus.heatmap",
+               "cross_corpus.reduction_bars", "cross_corpus.confusion_plot", "cross_corpus.report"]
+    catalog = DataCatalog(datasets={
+        "params:cross_corpus": MemoryDataset(params),
+        "params:ingestion": MemoryDataset({"corpora": {c: {"synthetic": True} for c in CORPORA}}),
+        **{f"{c}.manifest": MemoryDataset(_manifest(c, wav)) for c in CORPORA},
+        # outputs on disk, so the runner does not release them before the asserts
+        **{name: PickleDataset(filepath=str(wav.parent / f"{name}.pkl")) for name in outputs},
+    })
+    SequentialRunner().run(create_pipeline(parameters={"cross_corpus": params}), catalog)
+    return catalog
 
 
 def test_end_to_end_with_tiny_whisper_backbone(tmp_path: Path):
@@ -60,35 +83,35 @@ def test_end_to_end_with_tiny_whisper_backbone(tmp_path: Path):
 
     model = save_tiny_model("whisper", tmp_path / "whisper")
     (tmp_path / "wav").mkdir()
-    params = _params(tmp_path / "features")
-    outputs = ["cross_corpus.cells", "cross_corpus.confusions", "cross_corpus.matrix", "cross_corpus.reductions",
-               "cross_corpus.metrics", "cross_corpus.heatmap", "cross_corpus.reduction_bars",
-               "cross_corpus.confusion_plot", "cross_corpus.report"]
-    catalog = DataCatalog(datasets={
-        "params:cross_corpus": MemoryDataset(params),
-        "params:backbone": MemoryDataset(f"hf:{model}"),
-        "params:backbone_options": MemoryDataset({}),
-        "params:augmentation": MemoryDataset({"rate": 0.0}),
-        "params:ingestion": MemoryDataset({"corpora": {c: {"synthetic": True} for c in CORPORA}}),
-        **{f"{c}.manifest": MemoryDataset(_manifest(c, tmp_path / "wav")) for c in CORPORA},
-        **{name: MemoryDataset(copy_mode="assign") for name in outputs},
-        # intermediate outputs on disk, so the runner does not release them before the asserts
-        **{name: PickleDataset(filepath=str(tmp_path / f"{name}.pkl"))
-           for name in ("cross_corpus.cells", "cross_corpus.matrix")},
-    })
-    SequentialRunner().run(create_pipeline(parameters={"cross_corpus": params}), catalog)
+    params = _params(tmp_path, [f"hf:{model}", "logmel"])
+    catalog = _run(params, model, tmp_path / "wav")
     cells = catalog.load("cross_corpus.cells")
-    assert len(cells) == 6  # (2 corpora + 1 joint row) x 2 test corpora
-    off = cells.set_index(["train", "test"]).loc[("syn_a", "syn_b")]
-    assert off["labels"] == "angry,sad" and off["n_test"] == 4
-    assert list(catalog.load("cross_corpus.matrix")["train"]) == ["syn_a", "syn_b", "a_and_b"]
+    standard = cells[cells["test_set"] == "test"]
+    assert len(standard) == 2 * 6  # 2 backbones x (2 corpora + 1 joint row) x 2 test corpora
+    off = standard.set_index(["backbone", "train", "test"]).loc[("hf_whisper", "syn_a", "syn_b")]
+    assert off["labels"] == "angry,sad" and off["n_test"] == 4 and off["count"] == 2  # two seeds
+    assert off["ci_low"] <= off["macro_f1_mean"] <= off["ci_high"]
+    assert set(cells.loc[cells["test_set"] == "balanced", "labels"]) <= {"angry,sad", "angry,happy,sad"}
+    board = catalog.load("cross_corpus.leaderboard")
+    assert set(board["backbone"]) == {"hf_whisper", "logmel"} and list(board["rank"]) == [1, 2]
+    matrices = catalog.load("cross_corpus.matrices")
+    assert list(matrices["logmel"]["train"]) == ["syn_a", "syn_b", "a_and_b"]
+    reduced = catalog.load("cross_corpus.reductions")
+    assert set(reduced["backbones"]) == {"hf_whisper", "logmel"}
+    assert reduced["backbones"]["logmel"]["in_domain_cells"] == [("syn_a", "syn_a"), ("syn_b", "syn_b")]
     metrics = catalog.load("cross_corpus.metrics")
-    assert {"in_domain_mean", "weighted_average", "cell.syn_a.syn_b.macro_f1"} <= set(metrics)
-    assert all(set(v) == {"value", "step"} for v in metrics.values())
+    assert {"logmel.weighted_average", "hf_whisper.in_domain_mean_ci_low"} <= set(metrics)
     report = catalog.load("cross_corpus.report")
-    assert "Synthetic corpora:" in report and "syn_a" in report and f"hf:{model}" in report
-    assert "synthetic" in catalog.load("cross_corpus.heatmap").axes[0].get_title()
-    assert list((tmp_path / "features").glob("syn_a.*.npz"))  # features cached once per corpus
+    assert "Synthetic corpora:" in report and "## Leaderboard" in report and "(n=2)" in report
+    assert "balanced cross-corpus test sets" in report
+    assert "synthetic" in catalog.load("cross_corpus.heatmap")._suptitle.get_text()
+    rows = sorted((tmp_path / "rows").rglob("*.parquet"))
+    assert len(rows) == 2 * 2 * 3  # every row run kept for resuming
+
+    stamps = {p: p.stat().st_mtime_ns for p in rows}
+    again = _run(params, model, tmp_path / "wav")  # a rerun reuses every finished row run
+    assert {p: p.stat().st_mtime_ns for p in rows} == stamps
+    pd.testing.assert_frame_equal(again.load("cross_corpus.cells"), cells)
 
 
 @pytest.mark.skipif(shutil.which("kedro", path=str(Path(sys.executable).parent)) is None, reason="kedro CLI missing")
@@ -105,4 +128,5 @@ def test_kedro_viz_build(tmp_path: Path):
                           timeout=180, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     main = (project / "build" / "api" / "main").read_text()
-    assert all(f"{c}.extract_corpus_features" in main for c in ("syn_ravdess", "syn_cremad", "syn_emodb", "syn_emovo"))
+    assert all(f"{c}.extract_features_egemaps" in main for c in ("syn_ravdess", "syn_cremad", "syn_emodb", "syn_emovo"))
+    assert "cross_corpus.train_row_logmel_f0_s1_syn_emovo" in main

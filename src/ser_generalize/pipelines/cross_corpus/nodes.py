@@ -103,9 +103,9 @@ def stack_predictions(*predictions: pd.DataFrame) -> pd.DataFrame:
 
 def corpus_eligibility(manifests: Mapping[str, pd.DataFrame], ingestion: Mapping[str, Any] | None) -> dict[str, bool]:
     """OOD eligibility per corpus: declared ``ingestion.corpora.<name>.ood_eligible``, else derived from labels."""
-    from ...evaluation.reductions import ood_eligible
+    from ...evaluation.reductions import declared_eligibility, ood_eligible
 
-    declared = {c: ((ingestion or {}).get("corpora") or {}).get(c, {}).get("ood_eligible") for c in manifests}
+    declared = declared_eligibility({c: ((ingestion or {}).get("corpora") or {}).get(c) for c in manifests})
     return ood_eligible({c: set(m["emotion"].astype(str)) for c, m in manifests.items()}, declared)
 
 

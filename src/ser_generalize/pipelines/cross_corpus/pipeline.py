@@ -1,9 +1,9 @@
 """Cross-corpus pipeline, generated from parameters.
 
 Per corpus x backbone a feature node; per corpus x fold an EmoBox balanced test set; per backbone x
-fold x seed x training row one independent ``train_row`` node (so ParallelRunner and the Dask runner
-spread them); then one scoring node (means, speaker-bootstrap intervals, reductions, leaderboard) and
-the report.
+fold x seed x training row one independent ``train_row`` node (tagged ``matrix``, so ParallelRunner and
+the Dask runner spread them); then one scoring node (means, speaker-bootstrap intervals, reductions,
+leaderboard) and the report.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
     balanced = bool((cc.get("balanced_test") or {}).get("enabled", True))
 
     nodes = [node(bind(extract_corpus_features, backbone=b), inputs=[f"{c}.manifest", "params:cross_corpus"],
-                  outputs=features_name(c, b.alias), name=f"extract_features_{b.alias}", namespace=c)
+                  outputs=features_name(c, b.alias), name=f"extract_features_{b.alias}", namespace=c,
+                  tags=["features"])
              for c in corpora for b in backbones]
     if balanced:
         nodes += [node(bind(balanced_test_manifest, fold=k), inputs=[f"{c}.manifest", "params:cross_corpus"],
@@ -77,7 +78,7 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
                     nodes.append(node(bind(train_row, scenario=sc, corpora=corpora, backbone=b, fold=k, seed=s,
                                            augmented=augmented, balanced=balanced),
                                       inputs=inputs, outputs=out, name=f"train_row_{b.alias}_f{k}_s{s}_{sc.name}",
-                                      namespace="cross_corpus"))
+                                      namespace="cross_corpus", tags=["matrix"]))
                     predictions.append(out)
     nodes += [
         node(bind(score_matrix, corpora=corpora), inputs=["params:cross_corpus", "params:ingestion",
