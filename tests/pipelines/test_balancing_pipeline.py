@@ -11,7 +11,7 @@ from kedro.runner import SequentialRunner
 from ser_generalize.pipelines.balancing import create_pipeline
 from ser_generalize.pipelines.balancing import nodes as balancing_nodes
 
-COUNTS = {"neutral": 6, "happy": 12, "sad": 12, "angry": 12, "fear": 12}
+COUNTS = {"neutral": 6, "happy": 12, "sad": 12, "angry": 12, "surprise": 12}
 
 
 def fake_manifest(corpus: str, n_speakers: int = 4) -> pd.DataFrame:
