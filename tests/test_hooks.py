@@ -41,7 +41,7 @@ def _no_active_run():
 
 
 def test_bad_parameters_fail_before_any_node_with_one_message(tmp_path: Path) -> None:
-    project, _ = project_copy(tmp_path)
+    project, uri = project_copy(tmp_path)
     bad = {"backbone": "wav2vec", "cross_corpus": {"head": {"type": "transformer"}, "corpora": ["iemocap"]}}
     with KedroSession.create(project_path=project, runtime_params=bad) as session, pytest.raises(ParameterError) as info:
         session.run(pipeline_names=["cross_corpus"])
@@ -51,6 +51,8 @@ def test_bad_parameters_fail_before_any_node_with_one_message(tmp_path: Path) ->
     assert "cross_corpus.head.type: unknown head type 'transformer'" in message
     assert "cross_corpus.corpora: unknown corpus iemocap" in message
     assert not (project / "data").exists()  # no node ran: nothing was synthesised, ingested or extracted
+    experiment = mlflow.MlflowClient(tracking_uri=uri).get_experiment_by_name("ser_generalize")
+    assert mlflow.MlflowClient(tracking_uri=uri).search_runs([experiment.experiment_id]) == []  # no run opened
 
 
 def test_experiment_is_tagged_as_model_training(tmp_path: Path) -> None:

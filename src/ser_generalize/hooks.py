@@ -18,13 +18,15 @@ MODEL_TRAINING_KIND = "custom_model_development"
 
 
 class ParameterValidationHook:
-    """Check every parameter once the context exists: before pipelines are built and before any node runs."""
+    """Check the parameters a run's pipelines read before any node runs (and before kedro-mlflow opens a run)."""
 
     @hook_impl(tryfirst=True)
-    def after_context_created(self, context: Any) -> None:
-        # The raw merged parameters (conf + --params), not context.params: that property builds every
-        # pipeline first, and a bad parameter could fail there with a less helpful message.
-        check_parameters(context.config_loader["parameters"])
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+        # the merged parameters of this run: conf/base, the run environment and --params
+        names = run_params.get("pipeline_names") or (
+            [run_params["pipeline_name"]] if run_params.get("pipeline_name") else None
+        )
+        check_parameters(catalog.load("parameters"), names or ["__default__"])
 
 
 class MlflowExperimentKindHook:

@@ -56,3 +56,13 @@ def test_folds_all_and_backbone_mappings_are_accepted(defaults: dict) -> None:
                               backbones=["egemaps", {"spec": "hf:/models/whisper", "options": {"layer": -1}}])
     ok["cross_corpus"]["head"]["type"] = "emobox"
     assert validate_parameters(ok) == []
+
+
+def test_a_run_checks_only_the_sections_its_pipelines_read(defaults: dict) -> None:
+    # real corpora declared in conf/local replace the synthetic ones; scramble pairs still name syn_* corpora
+    swapped = copy.deepcopy(defaults)
+    swapped["ingestion"]["corpora"] = {"emodb": {"adapter": "emodb", "root": "/data/EmoDB", "language": "de"}}
+    swapped["cross_corpus"]["joint"] = []
+    assert validate_parameters(swapped, ["cross_corpus"]) == []
+    assert any(p.startswith("scramble_ablation.pairs[0]") for p in validate_parameters(swapped, ["scramble_ablation"]))
+    assert any(p.startswith("scramble_ablation.pairs[0]") for p in validate_parameters(swapped))  # None: all

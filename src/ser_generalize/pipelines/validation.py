@@ -9,7 +9,7 @@ function that will later consume the value (``resolve_emotion_set``, ``get_adapt
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..corpora.adapters import ADAPTERS, get_adapter
@@ -371,22 +371,49 @@ def _profiling(c: _Checker) -> None:
         c.guarded("profiling.augmentation_check.chain", lambda: build_chain(chain, chains=chains))
 
 
-CHECKS: tuple[Callable[[_Checker], None], ...] = (
-    _ingestion, _cross_corpus, _balancing, _scramble, _augmentation, _training, _profiling,
-)
+CHECKS: dict[str, Callable[[_Checker], None]] = {
+    "ingestion": _ingestion, "cross_corpus": _cross_corpus, "balancing": _balancing,
+    "scramble_ablation": _scramble, "augmentation": _augmentation, "training": _training, "profiling": _profiling,
+}
+"""The check of each parameter section."""
+
+PIPELINE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "__default__": ("ingestion", "cross_corpus"),
+    "cross_corpus": ("ingestion", "cross_corpus"),
+    "ingestion": ("ingestion",),
+    "synthesize": ("ingestion",),
+    "balancing": ("ingestion", "balancing"),
+    "scramble_ablation": ("ingestion", "scramble_ablation", "augmentation"),
+    "augmentation": ("ingestion", "augmentation"),
+    "training": ("ingestion", "training"),
+    "profiling": ("ingestion", "profiling"),
+}
+"""Sections a pipeline reads: a run checks those of its pipelines only, so (say) scramble pairs naming the
+synthetic corpora do not stop a cross_corpus run on real corpora declared in conf/local."""
 
 
-def validate_parameters(params: Mapping[str, Any]) -> list[str]:
-    """Every problem of ``params`` (the merged parameters of a run) as ``"<dotted.key>: <what is wrong>"``."""
+def sections_for(pipelines: Iterable[str] | None) -> list[str]:
+    """The sections to check for a run of ``pipelines`` (None or an unknown pipeline: every section)."""
+    names = list(pipelines or ["__default__"]) if pipelines is not None else []
+    if not names or any(n not in PIPELINE_SECTIONS for n in names):
+        return list(CHECKS)
+    return [s for s in CHECKS if any(s in PIPELINE_SECTIONS[n] for n in names)]
+
+
+def validate_parameters(params: Mapping[str, Any], pipelines: Iterable[str] | None = None) -> list[str]:
+    """Every problem of ``params`` (the merged parameters of a run) as ``"<dotted.key>: <what is wrong>"``.
+
+    ``pipelines``: the pipelines about to run (their sections are checked); None checks every section.
+    """
     checker = _Checker(params)
-    for check in CHECKS:
-        check(checker)
+    for section in sections_for(pipelines):
+        CHECKS[section](checker)
     return checker.problems
 
 
-def check_parameters(params: Mapping[str, Any]) -> None:
+def check_parameters(params: Mapping[str, Any], pipelines: Iterable[str] | None = None) -> None:
     """Raise :class:`ParameterError` listing every problem of ``params``; return quietly when there is none."""
-    problems = validate_parameters(params)
+    problems = validate_parameters(params, pipelines)
     if problems:
         raise ParameterError(
             f"{len(problems)} parameter problem(s); nothing has run. Fix them in {CONFIG_HINT}:\n"
