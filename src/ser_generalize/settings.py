@@ -1,6 +1,13 @@
-"""Kedro project settings: OmegaConf loader with per-pipeline parameter files; kedro-mlflow hooks load via entry points."""
+"""Kedro project settings: OmegaConf loader with per-pipeline parameter files; project hooks.
+
+kedro-mlflow's hooks register themselves through their entry point, next to the project's HOOKS.
+"""
 
 from ser_generalize.pipelines.project_config import RunParametersConfigLoader
+
+from ser_generalize.hooks import MlflowExperimentKindHook, ParameterValidationHook
+
+HOOKS = (ParameterValidationHook(), MlflowExperimentKindHook())
 
 CONFIG_LOADER_CLASS = RunParametersConfigLoader
 CONFIG_LOADER_ARGS = {

@@ -16,6 +16,8 @@ def test_unified_space_has_eight_classes_with_other() -> None:
 def test_emotion_sets() -> None:
     assert resolve_emotion_set("4") == ("neutral", "happy", "sad", "angry")
     assert "other" not in resolve_emotion_set("all")
+    # Generalize paper, section 3.2: the 5-emotion set adds surprise (not fear) to the four.
+    assert set(resolve_emotion_set("5")) == {"neutral", "angry", "happy", "surprise", "sad"}
     with pytest.raises(KeyError):
         resolve_emotion_set("7")
 

@@ -11,7 +11,7 @@ from kedro.runner import SequentialRunner
 from ser_generalize.pipelines.balancing import create_pipeline
 from ser_generalize.pipelines.balancing import nodes as balancing_nodes
 
-COUNTS = {"neutral": 6, "happy": 12, "sad": 12, "angry": 12, "fear": 12}
+COUNTS = {"neutral": 6, "happy": 12, "sad": 12, "angry": 12, "surprise": 12}
 
 
 def fake_manifest(corpus: str, n_speakers: int = 4) -> pd.DataFrame:
@@ -40,9 +40,9 @@ def fake_features(manifest: pd.DataFrame, features: dict) -> pd.DataFrame:
     return pd.DataFrame(X, index=manifest["utt_id"].to_numpy())
 
 
-def run(params: dict, monkeypatch: pytest.MonkeyPatch) -> DataCatalog:
+def run(params: dict, monkeypatch: pytest.MonkeyPatch, ingestion: dict | None = None) -> DataCatalog:
     monkeypatch.setattr(balancing_nodes, "pooled_features", fake_features)
-    pipe = create_pipeline(parameters={"balancing": params})
+    pipe = create_pipeline(parameters={"balancing": params, **({"ingestion": ingestion} if ingestion else {})})
     outputs = ["balancing.class_counts", "balancing.metrics", "balancing.report", "balancing.mlflow_metrics"]
     catalog = DataCatalog(
         datasets={
@@ -100,3 +100,22 @@ def test_loso_protocol_tests_on_longest_speaker(monkeypatch: pytest.MonkeyPatch)
         ((m["speaker"] == "s1") & m["emotion"].isin(["neutral", "happy", "sad", "angry"])).sum()
     )
     assert metrics["n_test"].tolist() == [expected_test]
+
+
+def test_a_run_with_any_synthetic_corpus_is_labelled_and_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    params = {"train_corpora": ["syn_a", "real_b"], "emotion_sets": ["4"], "methods": ["none"]}
+    ingestion = {"corpora": {"syn_a": {"synthetic": True}, "real_b": {"synthetic": False}}}
+    report = run(params, monkeypatch, ingestion).load("balancing.report")
+    assert report.splitlines()[0].startswith("# SYNTHETIC corpora (syn_a): ")
+    real = run({**params, "train_corpora": ["real_b"]}, monkeypatch, ingestion).load("balancing.report")
+    assert "SYNTHETIC" not in real
+
+
+def test_adasyn_that_generated_nothing_is_marked_in_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(COUNTS, "neutral", 12)  # every class as large as the others: ADASYN has nothing to add
+    params = {"train_corpora": ["syn_a"], "emotion_sets": ["4"], "methods": ["none", "adasyn"]}
+    catalog = run(params, monkeypatch)
+    report = catalog.load("balancing.report")
+    assert "| adasyn (unchanged) |" in report
+    assert "- emotion set '4', adasyn: adasyn generated no rows: the classes are already equal in size" in report
+    assert catalog.load("balancing.metrics").set_index("method").loc["none", "note"] == ""

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ser_generalize.pipelines.project_config import bind, project_parameters, synthetic_flags
+from ser_generalize.pipelines.project_config import (
+    bind,
+    project_parameters,
+    synthetic_corpora,
+    synthetic_flags,
+)
+from ser_generalize.reporting.markdown import synthetic_prefix
 
 
 def test_declared_flag_wins_over_the_name_and_the_name_is_the_fallback() -> None:
@@ -25,3 +31,11 @@ def test_override_parameters_are_used_as_given_and_none_reads_the_project_conf()
     override = {"ingestion": {"corpora": {}}}
     assert project_parameters(override) is override
     assert "cross_corpus" in project_parameters(None)
+
+
+def test_a_run_is_synthetic_when_any_corpus_is_and_the_label_names_them() -> None:
+    ingestion = {"corpora": {"syn_b": {}, "emodb": {}, "my_tts": {"synthetic": True}}}
+    names = synthetic_corpora(["emodb", "syn_b", "my_tts"], ingestion)
+    assert names == ["my_tts", "syn_b"]
+    assert synthetic_prefix(names) == "SYNTHETIC corpora (my_tts, syn_b): "
+    assert synthetic_corpora(["emodb"], ingestion) == [] and synthetic_prefix([]) == ""

@@ -39,9 +39,9 @@ def fake_loader(manifests, params, augmentation):
     return split_data
 
 
-def run(monkeypatch: pytest.MonkeyPatch) -> DataCatalog:
+def run(monkeypatch: pytest.MonkeyPatch, ingestion: dict | None = None) -> DataCatalog:
     monkeypatch.setattr(scramble_nodes, "_split_loader", fake_loader)
-    pipe = create_pipeline(parameters={"scramble_ablation": PARAMS})
+    pipe = create_pipeline(parameters={"scramble_ablation": PARAMS, **({"ingestion": ingestion} if ingestion else {})})
     outputs = ["scramble_ablation.results", "scramble_ablation.report", "scramble_ablation.heatmap"]
     catalog = DataCatalog(
         datasets={
@@ -93,3 +93,12 @@ def test_each_configuration_is_a_nested_mlflow_run(monkeypatch: pytest.MonkeyPat
         assert "metrics.syn_b.relative_change_pct" in children.columns
     finally:
         mlflow.set_tracking_uri(None)
+
+
+def test_one_synthetic_corpus_labels_the_run_and_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same rule as the balancing report: any synthetic corpus marks the run (was: only when all were)
+    catalog = run(monkeypatch, {"corpora": {"syn_a": {"synthetic": False}, "syn_b": {"synthetic": True}}})
+    assert catalog.load("scramble_ablation.report").startswith("# SYNTHETIC corpora (syn_b): ")
+    assert "SYNTHETIC corpora (syn_b)" in catalog.load("scramble_ablation.heatmap")._suptitle.get_text()
+    real = run(monkeypatch, {"corpora": {"syn_a": {"synthetic": False}, "syn_b": {"synthetic": False}}})
+    assert "SYNTHETIC" not in real.load("scramble_ablation.report")

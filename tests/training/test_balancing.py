@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from ser_generalize.training.balancing import balance, class_count_table
+from ser_generalize.training.balancing import balance, balance_with_note, class_count_table
 
 
 def imbalanced(counts: dict[str, int], dim: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -86,3 +86,14 @@ def test_adasyn_small_deficit_leaves_data_with_warning(caplog: pytest.LogCapture
     Xb, yb = balance(X, y, "adasyn", seed=1)
     assert len(Xb) == len(X) and Counter(yb.tolist()) == {"neutral": 60, "happy": 66}
     assert "adasyn generated no rows" in caplog.text
+
+
+def test_a_method_that_changed_nothing_says_so_and_why() -> None:
+    X, y = imbalanced({"neutral": 60, "happy": 66}, seed=2)
+    _, yb, note = balance_with_note(X, y, "adasyn", seed=1)
+    assert len(yb) == len(y) and note.startswith("adasyn generated no rows") and "rounds down" in note
+    X, y = imbalanced({"neutral": 20, "happy": 20})
+    assert "already equal" in balance_with_note(X, y, "adasyn")[2]
+    assert "1 class" in balance_with_note(X[:20], y[:20], "smote")[2]
+    X, y = imbalanced(COUNTS)
+    assert [balance_with_note(X, y, m, seed=0)[2] for m in ("none", "undersample", "smote", "adasyn")] == [""] * 4

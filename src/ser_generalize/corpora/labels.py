@@ -23,10 +23,13 @@ UNIFIED_EMOTIONS: Final[tuple[str, ...]] = (NEUTRAL, HAPPY, SAD, ANGRY, FEAR, DI
 
 EMOTION_SETS: Final[dict[str, tuple[str, ...]]] = {
     "4": (NEUTRAL, HAPPY, SAD, ANGRY),
-    "5": (NEUTRAL, HAPPY, SAD, ANGRY, FEAR),
+    "5": (NEUTRAL, HAPPY, SAD, ANGRY, SURPRISE),
     "all": tuple(e for e in UNIFIED_EMOTIONS if e != OTHER),
 }
-"""Named label sets of the Generalize paper (4-, 5- and all-emotion experiments)."""
+"""Named label sets of the Generalize paper (4-, 5- and all-emotion experiments).
+
+Its 5-emotion set adds *surprise* to neutral, angry, happy and sad (Ibrahim et al. 2024, section 3.2).
+"""
 
 
 def emotion_index(emotion: str) -> int:

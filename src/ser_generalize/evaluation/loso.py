@@ -1,7 +1,9 @@
 """Leave-one-speaker-out protocol of the Generalize paper (Ibrahim et al. 2024).
 
-Per corpus one speaker is held out as test (the one with most speech when speakers are
-unequal); the remaining speakers are split k-fold by speaker into train and validation.
+Per corpus one speaker is held out as test. The paper (section 2.2): where all speakers
+contributed the same amount of speech, one speaker is drawn at random; where the amounts vary
+(MELD, IEMOCAP, ...), the speaker with the most speech is held out. The remaining speakers are
+split k-fold by speaker into train and validation.
 """
 
 from __future__ import annotations
@@ -13,13 +15,28 @@ from sklearn.model_selection import GroupKFold
 Split = tuple[list[str], list[str], list[str]]
 
 
-def test_speaker(manifest: pd.DataFrame, seed: int = 0) -> str:
-    """The held-out speaker of one corpus: most total duration, or a seeded pick among ties."""
+EQUAL_TOLERANCE = 0.05
+"""Speakers count as contributing equally when their utterance counts differ by at most this fraction of the
+largest (acted corpora record one script per speaker; a few missing files do not make them unequal)."""
+
+
+def speakers_contributed_equally(manifest: pd.DataFrame, tolerance: float = EQUAL_TOLERANCE) -> bool:
+    """True when every speaker has (nearly) as many utterances as the one with most: an acted, per-speaker script."""
+    counts = manifest.groupby(manifest["speaker"].astype(str)).size()
+    return bool(counts.max() - counts.min() <= tolerance * counts.max())
+
+
+def test_speaker(manifest: pd.DataFrame, seed: int = 0, tolerance: float = EQUAL_TOLERANCE) -> str:
+    """The held-out speaker of one corpus: a seeded random speaker when speakers contributed equally,
+    else the one with most total duration (a seeded pick among exact ties)."""
     if manifest.empty:
         raise ValueError("test_speaker: empty manifest; run the ingestion pipeline first")
     totals = manifest.groupby(manifest["speaker"].astype(str))["duration_s"].sum().sort_index()
-    best = totals[np.isclose(totals, totals.max())].index.tolist()
-    return best[0] if len(best) == 1 else str(np.random.default_rng(seed).choice(sorted(best)))
+    if speakers_contributed_equally(manifest, tolerance):
+        candidates = totals.index.tolist()
+    else:
+        candidates = totals[np.isclose(totals, totals.max())].index.tolist()
+    return candidates[0] if len(candidates) == 1 else str(np.random.default_rng(seed).choice(sorted(candidates)))
 
 
 def loso_splits(manifest: pd.DataFrame, k: int = 5, seed: int = 0) -> list[Split]:

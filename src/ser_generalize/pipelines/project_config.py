@@ -69,3 +69,12 @@ def synthetic_flags(corpora: Iterable[str], ingestion: Mapping[str, Any] | None)
     """
     declared = (ingestion or {}).get("corpora") or {}
     return {str(c): bool((declared.get(c) or {}).get("synthetic", str(c).startswith("syn_"))) for c in corpora}
+
+
+def synthetic_corpora(corpora: Iterable[str], ingestion: Mapping[str, Any] | None) -> list[str]:
+    """The synthetic ones among ``corpora`` (sorted), by :func:`synthetic_flags`.
+
+    The run-level rule every report uses: a run is labelled synthetic when any of its corpora is,
+    and the label names them.
+    """
+    return sorted(c for c, synthetic in synthetic_flags(corpora, ingestion).items() if synthetic)

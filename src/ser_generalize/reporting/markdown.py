@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -23,3 +25,9 @@ def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
 def markdown_section(heading: str, frame: pd.DataFrame, floatfmt: str = ".3f") -> list[str]:
     """Report lines for one ``## heading`` followed by the table of ``frame``, blank-line separated."""
     return [f"## {heading}", "", markdown_table(frame, floatfmt), ""]
+
+
+def synthetic_prefix(synthetic: Sequence[str]) -> str:
+    """Title prefix naming the synthetic corpora of a run (``""`` when none): any synthetic corpus marks the run."""
+    names = sorted(str(c) for c in synthetic)
+    return f"SYNTHETIC corpora ({', '.join(names)}): " if names else ""

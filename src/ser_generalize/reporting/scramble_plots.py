@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -11,10 +13,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..evaluation.scramble import iter_heatmap_tables
+from .markdown import synthetic_prefix
 
 
-def relative_change_heatmaps(results: pd.DataFrame, synthetic: bool = True) -> Figure:
-    """One heatmap per augmentation rate: relative change (%) of weighted F1 per configuration and test corpus."""
+def relative_change_heatmaps(results: pd.DataFrame, synthetic: Sequence[str] | bool = True) -> Figure:
+    """One heatmap per augmentation rate: relative change (%) of weighted F1 per configuration and test corpus.
+
+    ``synthetic``: the run's synthetic corpora (named in the title), or a bare flag.
+    """
     tables = list(iter_heatmap_tables(results))
     if not tables:
         raise ValueError("relative_change_heatmaps: no results to plot; the ablation produced no rows")
@@ -47,6 +53,9 @@ def relative_change_heatmaps(results: pd.DataFrame, synthetic: bool = True) -> F
         ax.set_title(f"augmentation rate {rate:g}", fontsize=9)
         ax.set_xlabel("test corpus (own test split)")
     fig.colorbar(image, ax=axes[0].tolist(), label="relative change of weighted F1 vs in-domain (%)")
-    prefix = "SYNTHETIC corpora: " if synthetic else ""
+    if isinstance(synthetic, bool):
+        prefix = "SYNTHETIC corpora: " if synthetic else ""
+    else:
+        prefix = synthetic_prefix(synthetic)
     fig.suptitle(f"{prefix}label-scramble ablation, joint training A+B", fontsize=10)
     return fig

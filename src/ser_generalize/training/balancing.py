@@ -46,13 +46,27 @@ def balance(
     X: np.ndarray, y: Sequence | np.ndarray, method: str = "none", seed: int = 0, k_neighbors: int = 5
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return a class-balanced copy of ``(X, y)`` using ``method`` (one of :data:`METHODS`)."""
+    X_out, y_out, _ = balance_with_note(X, y, method, seed, k_neighbors)
+    return X_out, y_out
+
+
+def balance_with_note(
+    X: np.ndarray, y: Sequence | np.ndarray, method: str = "none", seed: int = 0, k_neighbors: int = 5
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """:func:`balance` plus a note: ``""`` when ``method`` did its job, else what it did not do and why.
+
+    A method that changes nothing (ADASYN generating no rows, one class only) returns the data as it was,
+    and the note says so, so a report never shows unchanged counts as if they had been balanced.
+    """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"balance: X has {len(X)} rows but y has {len(y)} labels")
     if method not in METHODS:
         raise ValueError(f"balance: unknown method '{method}'; use one of {', '.join(METHODS)}")
-    if method == "none" or len(np.unique(y)) < 2:
-        return X.copy(), y.copy()
+    if method == "none":
+        return X.copy(), y.copy(), ""
+    if len(np.unique(y)) < 2:
+        return X.copy(), y.copy(), f"{method} changed nothing: the training data has {len(np.unique(y))} class(es)"
     if method == "undersample":
         sampler = RandomUnderSampler(random_state=seed)
     elif method == "smote":
@@ -63,14 +77,31 @@ def balance(
         X_out, y_out = sampler.fit_resample(X, y)
     except (ValueError, RuntimeError) as exc:
         if method == "adasyn" and ("No samples will be generated" in str(exc) or "neigbours" in str(exc)):
-            # imblearn rounds each row's share of a small deficit to 0, or finds no other-class neighbours.
-            log.warning(
-                "adasyn generated no rows (deficit rounds to zero per minority row, or no other-class "
-                "neighbours); data left unbalanced. Use method 'smote' for this data."
-            )
-            return X.copy(), y.copy()
+            note = adasyn_nothing_note(y, str(exc))
+            log.warning("%s; data left unbalanced. Use method 'smote' for this data.", note)
+            return X.copy(), y.copy(), note
         raise
-    return np.asarray(X_out), np.asarray(y_out)
+    X_out, y_out = np.asarray(X_out), np.asarray(y_out)
+    if method == "adasyn" and len(y_out) == len(y):
+        note = adasyn_nothing_note(y, "it generated 0 rows")
+        log.warning("%s; data left unbalanced.", note)
+        return X_out, y_out, note
+    return X_out, y_out, ""
+
+
+def adasyn_nothing_note(y: np.ndarray, detail: str) -> str:
+    """Why ADASYN generated nothing: classes already equal, a deficit too small to share out, or no neighbours."""
+    counts = Counter(np.asarray(y).tolist())
+    if len(set(counts.values())) == 1:
+        why = "the classes are already equal in size"
+    elif "neigbours" in detail or "neighbours" in detail:
+        why = "no minority row has a neighbour of another class, so ADASYN's weights are undefined"
+    else:
+        why = (
+            "each minority row's share of the class deficit rounds down to zero rows "
+            f"(deficits are small: {dict(sorted(counts.items()))})"
+        )
+    return f"adasyn generated no rows: {why}"
 
 
 def class_count_table(

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from ..evaluation.metrics import classification_metrics
+from ..metrics import classification_metrics
 from ..utils.device import pick_device
 
 log = logging.getLogger(__name__)

@@ -111,6 +111,27 @@ def test_msp_podcast_partitions(write_wav, tmp_path: Path) -> None:
         ("train", "H", "female"), ("dev", "N", "male"), ("test", "X", "unknown")]
 
 
+@pytest.mark.parametrize(("test_set", "tested", "rejected"), [
+    (None, ["Test1"], ["Test2"]), ("test2", ["Test2"], ["Test1"]), ("both", ["Test1", "Test2"], [])])
+def test_msp_podcast_test_set_option(tmp_path: Path, test_set, tested, rejected) -> None:
+    (tmp_path / "Labels").mkdir()
+    splits = ["Train", "Development", "Test1", "Test2"]
+    pd.DataFrame({"FileName": [f"MSP-PODCAST_000{i}_0001.wav" for i in range(4)], "EmoClass": ["H", "N", "A", "S"],
+                  "SpkrID": [1, 2, 3, 4], "Gender": ["Female"] * 4, "Split_Set": splits}
+                 ).to_csv(tmp_path / "Labels/labels_consensus.csv", index=False)
+    utts, rejects = scan("msp_podcast", tmp_path, **({} if test_set is None else {"test_set": test_set}))
+    by_file = dict(zip([f"MSP-PODCAST_000{i}_0001.wav" for i in range(4)], splits, strict=True))
+    assert [by_file[u.path.name] for u in utts if u.official_split == "test"] == tested
+    assert [u.official_split for u in utts if u.official_split != "test"] == ["train", "dev"]
+    assert [by_file[r.path.name] for r in rejects] == rejected
+    assert all("not the chosen test set" in r.reason for r in rejects)
+
+
+def test_msp_podcast_unknown_test_set_names_the_parameter() -> None:
+    with pytest.raises(ValueError, match="options.test_set"):
+        get_adapter("msp_podcast", test_set="test3")
+
+
 def test_esd_language_and_split_folders(write_wav, tmp_path: Path) -> None:
     write_wav(tmp_path / "0001/Angry/train/0001_000351.wav")
     write_wav(tmp_path / "0011/Happy/0011_000701.wav")

@@ -11,12 +11,12 @@ from tqdm.auto import tqdm
 from ...corpora.labels import resolve_emotion_set
 from ...corpora.manifest import split_for_fold
 from ...evaluation.loso import loso_splits
-from ...evaluation.metrics import classification_metrics
 from ...evaluation.scramble import make_fit_predict
-from ...reporting.markdown import markdown_section
-from ...training.balancing import balance, class_count_table
+from ...metrics import classification_metrics
+from ...reporting.markdown import markdown_section, synthetic_prefix
+from ...training.balancing import balance_with_note, class_count_table
 from ...utils.tracking import log_nested_run
-from ..project_config import synthetic_flags
+from ..project_config import synthetic_corpora
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +55,13 @@ def protocol_split(manifests: list[pd.DataFrame], protocol: dict[str, Any] | str
 
 
 def run_balancing(
-    params: dict[str, Any], *manifests: pd.DataFrame, synthetic: bool | None = None
+    params: dict[str, Any], *manifests: pd.DataFrame, synthetic: list[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, dict]:
     """For each emotion set x method: class counts before/after balancing and test scores of a head trained on it.
 
     Returns (count table, metrics table, markdown report, MLflow metrics). Test data is never balanced.
-    ``synthetic`` (bound by the pipeline from ``ingestion.corpora``) titles the report; None = judge by name.
+    ``synthetic`` (the synthetic corpora, bound by the pipeline from ``ingestion.corpora``) titles the report:
+    a run is synthetic when any corpus is. None = judge by name.
     """
     if not manifests:
         raise ValueError(
@@ -82,7 +83,7 @@ def run_balancing(
         keep = ids[labels_all.loc[ids].isin(labels).to_numpy()]
         tr, te = keep[(split.loc[keep] == "train").to_numpy()], keep[(split.loc[keep] == "test").to_numpy()]
         y_tr = labels_all.loc[tr].to_numpy()
-        X_bal, y_bal = balance(features.loc[tr].to_numpy(), y_tr, method, seed, k)
+        X_bal, y_bal, note = balance_with_note(features.loc[tr].to_numpy(), y_tr, method, seed, k)
         counts = class_count_table(y_tr, y_bal, labels)
         count_frames.append(counts.assign(emotion_set=str(set_name), method=method))
         fit_predict = make_fit_predict(head, seed)
@@ -98,6 +99,7 @@ def run_balancing(
                 "n_train": len(y_bal),
                 "n_test": len(te),
                 **scores,
+                "note": note,
             }
         )
         for name, value in scores.items():
@@ -117,16 +119,24 @@ def run_balancing(
     ]
     metrics = pd.DataFrame(metric_rows)
     if synthetic is None:
-        synthetic = all(synthetic_flags(corpora, None).values())
+        synthetic = synthetic_corpora(corpora, None)
     return counts, metrics, balancing_markdown(counts, metrics, corpora, params, synthetic), mlflow_metrics
 
 
 def balancing_markdown(
-    counts: pd.DataFrame, metrics: pd.DataFrame, corpora: list[str], params: dict[str, Any], synthetic: bool
+    counts: pd.DataFrame, metrics: pd.DataFrame, corpora: list[str], params: dict[str, Any], synthetic: list[str]
 ) -> str:
-    """Markdown report: one count table per emotion set (columns = methods, like Table 2) and the test scores."""
+    """Markdown report: one count table per emotion set (columns = methods, like Table 2) and the test scores.
+
+    A method that changed nothing (e.g. ADASYN generating no rows) is marked in its column and explained.
+    """
+    notes = {
+        (str(r.emotion_set), str(r.method)): str(r.note)
+        for r in metrics.itertuples()
+        if "note" in metrics.columns and r.note
+    }
     lines = [
-        f"# {'SYNTHETIC corpora: ' if synthetic else ''}class balancing on {' + '.join(corpora)}",
+        f"# {synthetic_prefix(synthetic)}class balancing on {' + '.join(corpora)}",
         "",
         (
             f"Protocol: {params.get('protocol', {})}; head: {params.get('head', {})} on pooled "
@@ -137,8 +147,14 @@ def balancing_markdown(
     for set_name, part in counts.groupby("emotion_set", sort=False):
         wide = part.pivot_table(index="emotion", columns="method", values="after", sort=False)
         wide.insert(0, "before", part.drop_duplicates("emotion").set_index("emotion")["before"])
+        wide = wide.rename(columns={m: f"{m} (unchanged)" for s, m in notes if s == str(set_name)})
         lines += markdown_section(
             f"Training rows per class, emotion set '{set_name}'", wide.reset_index(), floatfmt=".0f"
         )
-    lines += markdown_section("Test scores of a head trained on the balanced data", metrics, floatfmt=".3f")
+    if notes:
+        lines += ["## Methods that changed nothing", ""]
+        lines += [f"- emotion set '{s}', {m}: {note}; trained on the unbalanced data." for (s, m), note in notes.items()]
+        lines += [""]
+    scores = metrics.drop(columns=["note"], errors="ignore")
+    lines += markdown_section("Test scores of a head trained on the balanced data", scores, floatfmt=".3f")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import bind, project_parameters, synthetic_flags
+from ..project_config import bind, project_parameters, synthetic_corpora
 from .nodes import run_balancing
 
 
@@ -18,7 +18,7 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
     corpora = corpora or list((params.get("ingestion") or {}).get("corpora") or {})
     if not corpora:
         return Pipeline([])
-    synthetic = all(synthetic_flags(corpora, params.get("ingestion")).values())
+    synthetic = synthetic_corpora(corpora, params.get("ingestion"))  # any synthetic corpus marks the run
     return Pipeline(
         [
             node(

@@ -11,10 +11,10 @@ from matplotlib.figure import Figure
 from ...corpora.labels import resolve_emotion_set
 from ...corpora.manifest import split_for_fold
 from ...evaluation.scramble import JointConfig, joint_configurations, make_fit_predict, run_ablation
-from ...reporting.markdown import markdown_section
+from ...reporting.markdown import markdown_section, synthetic_prefix
 from ...reporting.scramble_plots import relative_change_heatmaps
 from ...utils.tracking import log_nested_run
-from ..project_config import synthetic_flags
+from ..project_config import synthetic_corpora
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,12 @@ def _nested_logger(enabled: bool):
 
 
 def run_scramble_ablation(
-    params: dict[str, Any], augmentation: dict[str, Any], *manifests: pd.DataFrame, synthetic: bool | None = None
+    params: dict[str, Any], augmentation: dict[str, Any], *manifests: pd.DataFrame, synthetic: list[str] | None = None
 ) -> tuple[pd.DataFrame, str, Figure]:
     """Run every configuration of ``scramble_ablation``; return the results table, a markdown report and heatmaps.
 
-    ``synthetic`` (bound by the pipeline from ``ingestion.corpora``) titles the outputs; None = judge by name.
+    ``synthetic`` (the synthetic corpora, bound by the pipeline from ``ingestion.corpora``) titles the outputs:
+    a run is synthetic when any corpus is. None = judge by name.
     """
     by_name = {str(m["corpus"].iloc[0]): m for m in manifests}
     configs = joint_configurations(
@@ -96,7 +97,7 @@ def run_scramble_ablation(
         _nested_logger(bool(params.get("nested_mlflow_runs", True))),
     )
     if synthetic is None:
-        synthetic = all(synthetic_flags(by_name, None).values())
+        synthetic = synthetic_corpora(by_name, None)
     return (
         results,
         scramble_markdown(results, params, synthetic),
@@ -104,11 +105,9 @@ def run_scramble_ablation(
     )
 
 
-def scramble_markdown(results: pd.DataFrame, params: dict[str, Any], synthetic: bool) -> str:
+def scramble_markdown(results: pd.DataFrame, params: dict[str, Any], synthetic: list[str]) -> str:
     """Markdown report: the full table plus, per rate, relative change by configuration and test corpus."""
-    title = (
-        f"# {'SYNTHETIC corpora: ' if synthetic else ''}label-scramble ablation (Domain mismatch paper, 5.4)"
-    )
+    title = f"# {synthetic_prefix(synthetic)}label-scramble ablation (Domain mismatch paper, 5.4)"
     lines = [
         title,
         "",

@@ -6,7 +6,7 @@ from typing import Any
 
 from kedro.pipeline import Pipeline, node
 
-from ..project_config import bind, project_parameters, synthetic_flags
+from ..project_config import bind, project_parameters, synthetic_corpora
 from .nodes import run_scramble_ablation
 
 
@@ -17,7 +17,7 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
     corpora = sorted({str(c) for pair in pairs for c in pair})
     if not corpora:
         return Pipeline([])
-    synthetic = all(synthetic_flags(corpora, params.get("ingestion")).values())
+    synthetic = synthetic_corpora(corpora, params.get("ingestion"))  # any synthetic corpus marks the run
     return Pipeline(
         [
             node(
