@@ -69,7 +69,8 @@ def _run(params: dict, model: Path, wav: Path) -> DataCatalog:
                "cross_corpus.reduction_bars", "cross_corpus.confusion_plot", "cross_corpus.report"]
     catalog = DataCatalog(datasets={
         "params:cross_corpus": MemoryDataset(params),
-        "params:ingestion": MemoryDataset({"corpora": {c: {"synthetic": True} for c in CORPORA}}),
+        "params:ingestion": MemoryDataset({"corpora": {c: {"synthetic": True, "ood_eligible": True}
+                                                       for c in CORPORA}}),
         **{f"{c}.manifest": MemoryDataset(_manifest(c, wav)) for c in CORPORA},
         # outputs on disk, so the runner does not release them before the asserts
         **{name: PickleDataset(filepath=str(wav.parent / f"{name}.pkl")) for name in outputs},
@@ -99,6 +100,7 @@ def test_end_to_end_with_tiny_whisper_backbone(tmp_path: Path):
     reduced = catalog.load("cross_corpus.reductions")
     assert set(reduced["backbones"]) == {"hf_whisper", "logmel"}
     assert reduced["backbones"]["logmel"]["in_domain_cells"] == [("syn_a", "syn_a"), ("syn_b", "syn_b")]
+    assert reduced["backbones"]["logmel"]["ood_cells"] == [("syn_a", "syn_b"), ("syn_b", "syn_a")]
     metrics = catalog.load("cross_corpus.metrics")
     assert {"logmel.weighted_average", "hf_whisper.in_domain_mean_ci_low"} <= set(metrics)
     report = catalog.load("cross_corpus.report")

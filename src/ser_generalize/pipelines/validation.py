@@ -112,9 +112,10 @@ class _Checker:
         if value is _MISSING:
             return
         if isinstance(value, Mapping):
-            extra = sorted(set(value) - {"spec", "options"})
+            extra = sorted(set(value) - {"spec", "options", "name"})
             if extra or "spec" not in value:
-                self.add(key, f"a backbone mapping needs 'spec' (and optional 'options'), got keys {sorted(value)}")
+                self.add(key, f"a backbone mapping needs 'spec' (and optional 'options', 'name'), got keys "
+                              f"{sorted(value)}")
                 return
             self.options(f"{key}.options", value.get("options"))
             value = value["spec"]
@@ -160,6 +161,8 @@ def _ingestion(c: _Checker) -> None:
             if not isinstance(spec.get(field), str):
                 c.add(f"{key}.{field}", f"{spec.get(field)!r} is not a string")
         c.boolean(f"{key}.synthetic")
+        if spec.get("ood_eligible") is not None:
+            c.boolean(f"{key}.ood_eligible")
         c.options(f"{key}.options")
 
 
@@ -191,6 +194,13 @@ def _cross_corpus(c: _Checker) -> None:
                 c.check_number(f"cross_corpus.seeds[{i}]", seed, integer=True)
     c.choice("cross_corpus.metric", METRICS)
     c.number("cross_corpus.lambda")
+    c.number("cross_corpus.bootstrap.n", integer=True, low=1)
+    c.number("cross_corpus.bootstrap.seed", integer=True)
+    c.number("cross_corpus.bootstrap.alpha", low=0, high=1, low_open=True, high_open=True)
+    c.boolean("cross_corpus.balanced_test.enabled")
+    c.number("cross_corpus.balanced_test.n_per_class", integer=True, low=1)
+    c.number("cross_corpus.balanced_test.seed", integer=True)
+    c.emotion_set("cross_corpus.balanced_test.emotions")
     c.emotion_set("cross_corpus.emotion_set")
     c.choice("cross_corpus.device", ("auto", "cpu", "cuda", "mps"))
     head = _get(c.params, "cross_corpus.head")

@@ -15,6 +15,7 @@ from kedro.pipeline import Pipeline, node
 from ...evaluation.cross_corpus import plan_scenarios
 from ...evaluation.protocol import plan_backbones, plan_folds, plan_seeds, saved_fold_counts
 from ..project_config import bind, project_parameters
+from ..validation import check_parameters
 from .nodes import (
     augment_training_features,
     balanced_test_manifest,
@@ -40,6 +41,7 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
     corpora = [str(c) for c in (cc.get("corpora") or (params.get("ingestion") or {}).get("corpora") or {})]
     if not corpora:
         return Pipeline([])
+    check_parameters(params, ["cross_corpus"])  # one message listing every problem, before any node is planned
     backbones = plan_backbones(params.get("backbone"), params.get("backbone_options"), cc)
     counts = saved_fold_counts(corpora, kwargs.get("manifest_dir", MANIFEST_DIR))
     folds = plan_folds(cc, counts if len(counts) == len(corpora) else None)
