@@ -3,9 +3,8 @@
 kedro-mlflow's hooks register themselves through their entry point, next to the project's HOOKS.
 """
 
-from ser_generalize.pipelines.project_config import RunParametersConfigLoader
-
 from ser_generalize.hooks import MlflowExperimentKindHook, ParameterValidationHook
+from ser_generalize.pipelines.project_config import RunParametersConfigLoader
 
 HOOKS = (ParameterValidationHook(), MlflowExperimentKindHook())
 

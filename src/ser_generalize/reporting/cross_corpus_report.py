@@ -82,11 +82,11 @@ def cross_corpus_markdown(cells: pd.DataFrame, board: pd.DataFrame, reduced: Map
                "speakers for every row and backbone, so comparisons are paired), and the number of runs."), ""]
     eligible = reduced.get("ood_eligible", {})
     lines += ["## Leaderboard (SER Evals Table 3 style)", "",
-              f"Reductions of the {metric} matrix: in-domain = diagonal (mean, sample std); out-of-domain = "
-              "off-diagonal cells among OOD-eligible corpora (mean; std across training corpora of their row "
-              "means); weighted average = (ID + OOD)/2 - lambda (std_ID + std_OOD)/2 with lambda = "
-              f"{reduced.get('lambda', 1.0)}. The paired bootstrap p is the share of replicates where this "
-              "backbone's weighted average is at least the best's.", "",
+              (f"Reductions of the {metric} matrix: in-domain = diagonal (mean, sample std); out-of-domain = "
+               "off-diagonal cells among OOD-eligible corpora (mean; std across training corpora of their row "
+               "means); weighted average = (ID + OOD)/2 - lambda (std_ID + std_OOD)/2 with lambda = "
+               f"{reduced.get('lambda', 1.0)}. The paired bootstrap p is the share of replicates where this "
+               "backbone's weighted average is at least the best's."), "",
               markdown_table(leaderboard_table(board)), "",
               "OOD-eligible corpora (same class set as the reference, `other` excluded): "
               + (", ".join(f"{c} ({'yes' if ok else 'no'})" for c, ok in eligible.items()) or "none"), ""]
