@@ -112,6 +112,7 @@ def remove_shard(store_dir: Path, name: str) -> None:
     """Delete a shard's files (the JSON first, so a half-deleted shard never looks committed)."""
     paths = shard_files(store_dir, name)
     for key in ("json", "frames", "pooled"):
+        MAPS.forget(paths[key])
         paths[key].unlink(missing_ok=True)
 
 
@@ -258,6 +259,13 @@ class MapCache:
             self._bytes += array.nbytes
             self._evict()
         return array
+
+    def forget(self, path: Path) -> None:
+        """Drop the map of ``path`` (its file is being removed)."""
+        with self._lock:
+            old = self._maps.pop(str(path), None)
+            if old is not None:
+                self._bytes -= old.nbytes
 
     def clear(self) -> None:
         """Close every map (e.g. before files are rewritten)."""
