@@ -129,7 +129,7 @@ def test_damaged_shard_is_reported_by_name_and_rebuilt(
     cache = tmp_path / "cache"
     good = extract_features(manifest, "logmel", None, cache, progress=False, shard_clips=2)
     reference = [np.array(f) for f in good.frames]
-    shard = sorted(_store_dirs(cache)[0].glob("*.frames.npy"))[0]
+    shard = min(_store_dirs(cache)[0].glob("*.frames.npy"))
     data = bytearray(shard.read_bytes())
     if damage == "truncate":
         data = data[: len(data) // 2]
