@@ -174,7 +174,7 @@ def _with_hash(audio: dict[str, Any]) -> dict[str, Any]:
 
 def extract_features(
     manifest: pd.DataFrame,
-    backbone_spec: str,
+    backbone_spec: str | Backbone,
     backbone_options: dict[str, Any] | None = None,
     cache_dir: str | Path = "data/04_feature",
     waveform_transform: WaveformTransform | None = None,
@@ -190,7 +190,8 @@ def extract_features(
     are skipped with a warning and listed in ``failed`` (retried once the file changes). A
     ``waveform_transform`` needs a ``transform_key``. ``verify``: ``"size"`` (every shard's array sizes
     are checked against its index) or ``"checksum"`` (CRC32 too; reads every reused shard once);
-    damaged shards are reported by file name and re-extracted.
+    damaged shards are reported by file name and re-extracted. ``backbone_spec`` may also be a built
+    :class:`Backbone` (its ``config()`` keys the store).
     """
     if waveform_transform is not None and not transform_key:
         raise ValueError(
@@ -201,7 +202,10 @@ def extract_features(
     missing = [c for c in ("utt_id", "path") if c not in manifest.columns]
     if missing:
         raise ValueError(f"manifest lacks columns {missing}; pass a manifest from the ingestion pipeline")
-    backbone = build_backbone(backbone_spec, backbone_options)
+    if isinstance(backbone_spec, str):
+        backbone = build_backbone(backbone_spec, backbone_options)
+    else:
+        backbone, backbone_spec = backbone_spec, backbone_spec.name
     corpus = _corpus_name(manifest)
     config = backbone.config()
     root = store_dir(cache_dir, corpus, backbone.name, config)
