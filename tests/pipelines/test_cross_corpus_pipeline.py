@@ -88,7 +88,7 @@ def test_end_to_end_with_tiny_whisper_backbone(tmp_path: Path):
     report = catalog.load("cross_corpus.report")
     assert "Synthetic corpora:" in report and "syn_a" in report and f"hf:{model}" in report
     assert "synthetic" in catalog.load("cross_corpus.heatmap").axes[0].get_title()
-    assert list((tmp_path / "features").glob("syn_a.*.npz"))  # features cached once per corpus
+    assert list((tmp_path / "features").glob("syn_a.*/*.frames.npy"))  # features stored once per corpus
 
 
 @pytest.mark.skipif(shutil.which("kedro", path=str(Path(sys.executable).parent)) is None, reason="kedro CLI missing")
