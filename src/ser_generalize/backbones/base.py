@@ -77,7 +77,7 @@ def autocast_context(device: Any, precision: str):
 
 
 def safe_name(text: str) -> str:
-    """Make a spec usable inside ``{corpus}.{backbone}.{hash}.npz`` (no dots, slashes or spaces)."""
+    """Make a spec usable inside the store directory name ``{corpus}.{backbone}.{hash}`` (no dots, slashes or spaces)."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "backbone"
 
 
