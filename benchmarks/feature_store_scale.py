@@ -46,7 +46,7 @@ class ProjectionBackbone:
         for w in waveforms:
             n = max(1, len(w) // HOP)
             frames = np.resize(w, n * HOP).reshape(n, HOP)
-            bands = np.log1p(np.abs(np.fft.rfft(frames, axis=1))[:, :256].reshape(n, 16, 16).sum(2))
+            bands = np.log1p(np.abs(np.fft.rfft(frames, axis=1))[:, :160].reshape(n, 16, 10).sum(2))
             out.append(bands.astype(np.float32) @ self._w)
         return out
 

@@ -37,7 +37,7 @@ CHUNK_CLIPS = 64
 """Clips decoded and handed to the backbone at once (bounds memory; the backbone batches inside)."""
 SHARD_CLIPS = 256
 """Clips per committed shard (a killed run loses at most this many)."""
-SHARD_MB = 256.0
+SHARD_MB = 128.0
 """A shard is also committed once its float16 frames reach this size."""
 
 

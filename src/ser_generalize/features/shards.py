@@ -9,6 +9,7 @@ was filling. A shard whose arrays do not match its JSON is reported, removed and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,11 +147,18 @@ def load_shards(store_dir: str | os.PathLike[str], checksum: bool = False, repai
     return shards
 
 
-def _save_npy(path: Path, array: np.ndarray) -> dict[str, int]:
+def _save_npy(path: Path, parts: list[np.ndarray], dim: int, dtype: type) -> dict[str, int]:
+    """Write ``parts`` stacked along rows as one ``.npy``, part by part (no concatenated copy), then fsync."""
+    rows = sum(len(p) for p in parts)
     with atomic_path(path) as tmp:
-        with open(tmp, "wb") as handle:
-            np.save(handle, array)
-            handle.flush()
+        array = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(rows, dim))
+        at = 0
+        for part in parts:
+            array[at : at + len(part)] = part
+            at += len(part)
+        array.flush()
+        del array
+        with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         meta = {"bytes": tmp.stat().st_size, "crc32": file_crc32(tmp)}
     return meta
@@ -202,9 +211,8 @@ class ShardWriter:
         paths = shard_files(self.store_dir, name)
         lengths = [len(f) for f in self._frames]
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        frames = np.concatenate(self._frames) if self._frames else np.zeros((0, self.frame_dim), np.float16)
-        pooled = np.stack(self._pooled) if self._pooled else np.zeros((0, self.pooled_dim), np.float32)
-        files = {"frames": _save_npy(paths["frames"], frames), "pooled": _save_npy(paths["pooled"], pooled)}
+        files = {"frames": _save_npy(paths["frames"], self._frames, self.frame_dim, np.float16),
+                 "pooled": _save_npy(paths["pooled"], [p[None] for p in self._pooled], self.pooled_dim, np.float32)}
         entries = [
             {**e, "offset": int(offsets[i]), "length": int(lengths[i]), "row": i} for i, e in enumerate(self._entries)
         ]
@@ -259,6 +267,16 @@ class MapCache:
             self._bytes += array.nbytes
             self._evict()
         return array
+
+    @contextlib.contextmanager
+    def budget(self, budget_mb: float) -> Iterator[None]:
+        """Run the block with at most ``budget_mb`` of maps open (never more than the current bound)."""
+        previous = self.budget_bytes / 2**20
+        self.set_budget(min(previous, budget_mb))
+        try:
+            yield
+        finally:
+            self.set_budget(previous)
 
     def forget(self, path: Path) -> None:
         """Drop the map of ``path`` (its file is being removed)."""

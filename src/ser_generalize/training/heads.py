@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from tqdm.auto import tqdm
 
+from ..features.shards import MAPS
 from ..models.head_networks import build_head
 from ..utils.device import pick_device
 
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 MAX_FRAMES = 200
 """Default frames kept per clip (evenly subsampled beyond this; config ``max_frames``) so batches stay small."""
 MEMORY_BUDGET_MB = 1024.0
-"""Default bound (config ``memory_budget_mb``) of subsampled float32 clips kept between epochs."""
+"""Default config ``memory_budget_mb``: half bounds the subsampled float32 clips kept between epochs, half the
+feature-store memory maps held open (``features.shards.MAPS``; at least one shard stays mapped)."""
 MIN_VALIDATION_ROWS = 10
 """Below this many rows no validation split is made (see :func:`fit_head`)."""
 
@@ -40,6 +42,7 @@ class FittedHead:
 
     ``validation`` says how the kept weights were chosen: ``"holdout"`` (best validation loss) or
     ``"none"`` (too few rows or ``val_fraction`` 0: all rows trained, last epoch kept).
+    ``memory_budget_mb`` (from the config) also bounds the store maps :func:`predict_logits` holds open.
     """
 
     model: nn.Module
@@ -50,6 +53,7 @@ class FittedHead:
     history: list[dict[str, float]]
     max_frames: int = MAX_FRAMES
     validation: str = "holdout"
+    memory_budget_mb: float = MEMORY_BUDGET_MB
 
 
 @contextlib.contextmanager
@@ -168,21 +172,23 @@ def fit_head(frames: Sequence[np.ndarray], y: np.ndarray, classes: Sequence[str]
     without a lower validation loss and the best weights are kept. With fewer than 10 rows or
     ``val_fraction`` 0 there is no validation: a warning says so, all ``epochs`` run and the last weights
     are kept (``FittedHead.validation == "none"``). Seeded by ``config['seed']``; ``threads`` (default 1)
-    sets torch's intra-op threads; ``memory_budget_mb`` bounds the clips cached between epochs.
+    sets torch's intra-op threads; ``memory_budget_mb`` bounds the clips cached between epochs and the
+    store maps held open (half each).
     """
     y = np.asarray(y, dtype=np.int64)
     if len(frames) != len(y) or len(y) == 0:
         raise ValueError(f"fit_head({desc}): {len(frames)} clips but {len(y)} labels; need the same, non-zero count")
     seed = int(config.get("seed", 0))
-    with torch_threads(int(config.get("threads", 1))):
+    budget = float(config.get("memory_budget_mb", MEMORY_BUDGET_MB))
+    with torch_threads(int(config.get("threads", 1))), MAPS.budget(budget / 2):
         torch.manual_seed(seed)
-        return _fit(frames, y, classes, config, pick_device(device), desc, seed)
+        return _fit(frames, y, classes, config, pick_device(device), desc, seed, budget / 2)
 
 
-def _fit(frames, y, classes, config, dev, desc: str, seed: int) -> FittedHead:
+def _fit(frames, y, classes, config, dev, desc: str, seed: int, cache_mb: float) -> FittedHead:
     tr, va = _split(y, float(config.get("val_fraction", 0.1)), seed, desc)
     limit = int(config.get("max_frames", MAX_FRAMES))
-    clips = ClipCache(frames, limit, float(config.get("memory_budget_mb", MEMORY_BUDGET_MB)))
+    clips = ClipCache(frames, limit, cache_mb)
     mean, std = streaming_stats(frames, tr)
     model = build_head(str(config.get("type", "ser_evals_mlp")), len(mean), len(classes),
                        config.get("hidden"), float(config.get("dropout", 0.1))).to(dev)
@@ -219,7 +225,7 @@ def _fit(frames, y, classes, config, dev, desc: str, seed: int) -> FittedHead:
         model.load_state_dict(best_state)
     prior = np.maximum(np.bincount(y[tr], minlength=len(classes)) / len(tr), 1e-12)
     return FittedHead(model.cpu(), list(classes), mean, std, prior, history, limit,
-                      "holdout" if va is not None else "none")
+                      "holdout" if va is not None else "none", 2 * cache_mb)
 
 
 class _Thinned:
@@ -237,6 +243,6 @@ def predict_logits(head: FittedHead, frames: Sequence[np.ndarray], batch_size: i
     """Clip logits (n x classes) of a fitted head, before any logit adjustment or masking; streams ``frames``."""
     if len(frames) == 0:
         return np.zeros((0, len(head.classes)))
-    with torch_threads(threads):
+    with torch_threads(threads), MAPS.budget(head.memory_budget_mb / 2):
         return _logits(head.model, _Thinned(frames, head.max_frames), np.arange(len(frames)), head.mean,
                        head.std, "cpu", batch_size)
