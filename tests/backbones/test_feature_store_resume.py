@@ -189,3 +189,40 @@ def test_orphan_arrays_of_a_killed_writer_are_removed(make_manifest, tmp_path: P
     with caplog.at_level(logging.WARNING):
         extract_features(make_manifest(2), "logmel", None, cache, progress=False)
     assert not orphan.exists() and orphan.name in caplog.text
+
+
+KILLED_RUN = """
+import os, signal, sys
+import pandas as pd
+from ser_generalize.backbones import store
+
+store.CHUNK_CLIPS = 1
+seen = []
+
+def killing(utt_id, wave):
+    seen.append(utt_id)
+    if len(seen) == 4:
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no finally: a real kill
+    return wave * 0.5
+
+store.extract_features(pd.read_pickle(sys.argv[1]), "logmel", None, sys.argv[2], killing, "half",
+                       progress=False, shard_clips=2)
+"""
+
+
+def test_killed_process_loses_at_most_the_shard_it_was_filling(
+    make_manifest, encoded: list[int], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    manifest = make_manifest(6)
+    manifest.to_pickle(tmp_path / "manifest.pkl")
+    cache = tmp_path / "cache"
+    run = subprocess.run([sys.executable, "-c", KILLED_RUN, str(tmp_path / "manifest.pkl"), str(cache)],
+                         check=False, capture_output=True, timeout=120)
+    assert run.returncode == -9, run.stderr.decode()[-2000:]
+    shards = list(_store_dirs(cache)[0].glob("*.json"))
+    assert len(shards) == 1  # clips 1-2 committed; clip 3 was in the unfinished shard
+    view = extract_features(manifest, "logmel", None, cache, lambda _u, w: w * 0.5, "half", progress=False)
+    assert sum(encoded) == 4 and len(view) == 6
