@@ -226,3 +226,16 @@ def test_killed_process_loses_at_most_the_shard_it_was_filling(
     assert len(shards) == 1  # clips 1-2 committed; clip 3 was in the unfinished shard
     view = extract_features(manifest, "logmel", None, cache, lambda _u, w: w * 0.5, "half", progress=False)
     assert sum(encoded) == 4 and len(view) == 6
+
+
+def test_concat_frames_reads_several_views_as_one(make_manifest, tmp_path: Path) -> None:
+    from ser_generalize.features.view import ConcatFrames
+
+    view = extract_features(make_manifest(5), "logmel", None, tmp_path / "cache", progress=False, shard_clips=2)
+    a, b = view.subset(["toy_0", "toy_1"]), view.subset(["toy_4", "toy_2", "toy_3"])
+    joint = ConcatFrames(a.frames, [], b.frames)
+    assert len(joint) == 5 and [len(f) for f in joint] == [len(view.frames[i]) for i in (0, 1, 4, 2, 3)]
+    np.testing.assert_array_equal(joint[2], view.frames[4])
+    np.testing.assert_array_equal(joint[-1], view.frames[3])
+    with pytest.raises(IndexError):
+        joint[5]

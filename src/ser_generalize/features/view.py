@@ -83,6 +83,34 @@ class LazyFrames(Sequence):
         return (self[i] for i in range(len(self)))
 
 
+class ConcatFrames(Sequence):
+    """Several frame sequences read as one, lazily (e.g. the training rows of a joint scenario).
+
+    Prefer it over ``list(a) + list(b)``: a list of memmap slices keeps every shard's map (and the pages
+    read from it) alive, while this reads each clip through its view only when asked.
+    """
+
+    def __init__(self, *parts: Sequence[np.ndarray]) -> None:
+        self.parts = [p for p in parts if len(p)]
+        self._ends = np.cumsum([len(p) for p in self.parts]).astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self._ends[-1]) if len(self._ends) else 0
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = int(i) + (len(self) if int(i) < 0 else 0)
+        if not 0 <= i < len(self):
+            raise IndexError(f"clip {i} out of range for {len(self)} clips")
+        part = int(np.searchsorted(self._ends, i, side="right"))
+        start = int(self._ends[part - 1]) if part else 0
+        return self.parts[part][i - start]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return (clip for part in self.parts for clip in part)
+
+
 @dataclass
 class FeatureStoreView:
     """Rows of a feature store in a chosen order: per clip its shard, frame offset and length, pooled row.
