@@ -102,3 +102,18 @@ def test_threads_option_is_applied_and_restored():
     finally:
         torch.set_num_threads = original
     assert seen == [2, before] and torch.get_num_threads() == before
+
+
+def _fit_logits(seed: int) -> np.ndarray:
+    frames, y = _data()
+    head = fit_head(frames, y, ["neg", "pos"], {"hidden": [8, 8], "epochs": 3, "seed": seed}, device="cpu")
+    return predict_logits(head, frames)
+
+
+def test_seeded_fit_is_identical_in_another_process():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        elsewhere = pool.submit(_fit_logits, 4).result()
+    np.testing.assert_array_equal(elsewhere, _fit_logits(4))
