@@ -254,3 +254,11 @@ def test_specaugment_frequency_mask_removes_the_drawn_band() -> None:
         outer = (freqs > 0) & (np.abs(freqs - centre) > width * 2)
         assert after[inner].sum() < 0.05 * before[inner].sum()  # > 13 dB down inside the band
         assert after[outer].sum() > 0.8 * before[outer].sum()
+
+
+def test_transform_key_tracks_the_exact_augmented_set() -> None:
+    fold_a = [f"u{i}" for i in range(10)]
+    fold_b = [f"u{i}" for i in range(5, 15)]
+    (ta, key_a), (tb, key_b) = (augmentation_transform("fade", 1.0, 1, ids) for ids in (fold_a, fold_b))
+    assert ta.augmented_ids != tb.augmented_ids and key_a != key_b  # type: ignore[attr-defined]
+    assert augmentation_transform("fade", 1.0, 1, list(reversed(fold_a)))[1] == key_a

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ser_generalize.backbones import build_backbone
-from ser_generalize.models.cnn14 import Cnn14
+from ser_generalize.models.cnn14_network import Cnn14
 
 SR = 16_000
 

@@ -46,3 +46,32 @@ def test_missing_root_and_empty_corpus_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(CorpusError, match="no usable utterance"):
         build_manifest("x", "emovo", tmp_path / "empty", "it", progress=False)
+
+
+def test_duplicate_metadata_row_and_nonfinite_audio_are_rejected_and_the_rest_kept(write_wav, tmp_path: Path) -> None:
+    root = tmp_path / "csvcorpus"
+    lines = ["path,label,speaker"]
+    for i in range(6):
+        write_wav(root / "wav" / f"u{i}.wav", duration_s=0.3, seed=i)
+        lines.append(f"wav/u{i}.wav,{'happy' if i % 2 else 'sad'},spk{i % 3}")
+    lines.append("wav/u2.wav,sad,spk2")  # the same metadata row twice
+    nan = np.full(4800, 0.1, np.float32)
+    nan[1000] = np.nan
+    inf = np.full(4800, 0.1, np.float32)
+    inf[3000] = np.inf
+    sf.write(root / "wav" / "nan.wav", nan, 16_000, subtype="FLOAT")
+    sf.write(root / "wav" / "inf.wav", inf, 16_000, subtype="DOUBLE")
+    sf.write(root / "wav" / "fine_float.wav", np.full(4800, 0.1, np.float32), 16_000, subtype="FLOAT")
+    lines += ["wav/nan.wav,sad,spk0", "wav/inf.wav,happy,spk1", "wav/fine_float.wav,happy,spk1"]
+    (root / "metadata.csv").write_text("\n".join(lines) + "\n")
+
+    labels = {"labels": {"happy": "happy", "sad": "sad"}, "drop": []}
+    manifest, rejects = build_manifest("gen", "generic_csv", root, "en", label_map=labels, progress=False)
+    assert sorted(manifest["utt_id"]) == sorted([f"gen/wav/u{i}" for i in range(6)] + ["gen/wav/fine_float"])
+    by_file = {Path(p).name: (r, a) for p, r, a in zip(rejects["path"], rejects["reason"], rejects["action"],
+                                                      strict=True)}
+    assert set(by_file) == {"u2.wav", "nan.wav", "inf.wav"}
+    assert "duplicate utt_id 'gen/wav/u2'" in by_file["u2.wav"][0] and "kept the first" in by_file["u2.wav"][1]
+    assert "NaN or infinite samples (first at sample 1000)" in by_file["nan.wav"][0]
+    assert "NaN or infinite samples (first at sample 3000)" in by_file["inf.wav"][0]
+    assert rejects["action"].str.len().gt(0).all() and (rejects["corpus"] == "gen").all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ser_generalize.models.heads import EmoBoxHead, SerEvalsMLP, build_head
+from ser_generalize.models.head_networks import EmoBoxHead, SerEvalsMLP, build_head
 
 
 def test_ser_evals_mlp_is_mean_of_frame_logits_and_ignores_padding():

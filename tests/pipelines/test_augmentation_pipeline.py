@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,11 +83,15 @@ def test_materialize_caches_each_rate_under_its_own_key(
     assert table["n_augmented"].tolist() == [0, 2, 4]
     assert table["n_train"].tolist() == [4, 4, 4]
     assert table["cache_key"].nunique() == 3 and table["transform_key"].iloc[0] == ""
-    cached = sorted(p.name for p in (tmp_path / "features").glob("*.npz"))
-    assert len(cached) == 3
-    again = materialize_augmented_features(manifest, "logmel", {}, params)  # rerun reuses the caches
+    stores = list((tmp_path / "features").glob("syn_a.logmel.*"))
+    assert len(stores) == 1  # one store per corpus x backbone config; rates are variants inside it
+    shards = sorted(p.name for p in stores[0].glob("*.json"))
+    entries = [json.loads((stores[0] / name).read_text())["entries"] for name in shards]
+    # rate 0: every clip clean; rate 0.5 / 1.0: only their augmented training clips are new
+    assert [len(e) for e in entries] == [len(manifest), 2, 4]
+    again = materialize_augmented_features(manifest, "logmel", {}, params)  # rerun reuses the store
     assert again["cache_key"].tolist() == table["cache_key"].tolist()
-    assert sorted(p.name for p in (tmp_path / "features").glob("*.npz")) == cached
+    assert sorted(p.name for p in stores[0].glob("*.json")) == shards
 
 
 def test_pipeline_runs_end_to_end(tmp_path: Path, write_wav: Callable[..., Path]) -> None:

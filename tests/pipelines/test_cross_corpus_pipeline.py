@@ -105,7 +105,8 @@ def test_end_to_end_with_tiny_whisper_backbone(tmp_path: Path):
     assert {"logmel.weighted_average", "hf_whisper.in_domain_mean_ci_low"} <= set(metrics)
     report = catalog.load("cross_corpus.report")
     assert "Synthetic corpora:" in report and "## Leaderboard" in report and "(n=2)" in report
-    assert "balanced cross-corpus test sets" in report
+    assert "balanced cross-corpus test sets" in report and f"hf:{model}" in report
+    assert list((tmp_path / "features").glob("syn_a.*/*.frames.npy"))  # features stored once per corpus
     assert "synthetic" in catalog.load("cross_corpus.heatmap")._suptitle.get_text()
     rows = sorted((tmp_path / "rows").rglob("*.parquet"))
     assert len(rows) == 2 * 2 * 3  # every row run kept for resuming

@@ -9,7 +9,7 @@ import soundfile as sf
 import torch
 from torch.utils.data import DataLoader
 
-from ser_generalize.models.cnn14 import Cnn14
+from ser_generalize.models.cnn14_network import Cnn14
 from ser_generalize.training.audio_dataset import ManifestAudioDataset, collate_waveforms
 from ser_generalize.training.finetune import build_optimizer, finetune, tail_summary, train_step
 

@@ -209,11 +209,13 @@ def augmentation_transform(
 
     Each chosen utterance gets its own parameters, seeded by (seed, utt_id); other utterances
     (test rows, unchosen training rows) pass through unchanged. The key combines the chain
-    config hash, rate and seed. At rate 0 the transform is the identity (callers may pass
-    ``waveform_transform=None`` to reuse the unaugmented cache).
+    config hash, rate, seed and a hash of the exact augmented id set, so features of another fold's
+    (or another manifest's) selection are never reused. At rate 0 the transform is the identity
+    (callers may pass ``waveform_transform=None`` to reuse the unaugmented cache).
     """
     rate = check_rate(rate)
     built = build_chain(chain, chains=chains)
     chosen = select_augmented(train_utt_ids, rate, seed)
-    key = f"aug-{built.key}-rate{rate:g}-seed{int(seed)}"
+    ids = hashlib.sha256("\n".join(sorted(chosen)).encode("utf-8")).hexdigest()[:12]
+    key = f"aug-{built.key}-rate{rate:g}-seed{int(seed)}-ids{ids}"
     return AugmentationTransform(built, chosen, seed, key), key

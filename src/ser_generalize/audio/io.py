@@ -41,8 +41,45 @@ class AudioInfo:
         return self.frames / self.sample_rate if self.sample_rate else 0.0
 
 
-def probe_audio(path: str | os.PathLike[str]) -> AudioInfo:
-    """Read a file's header; raise :class:`AudioError` for missing, non-audio, corrupt or empty files."""
+INTEGER_CODINGS = ("PCM_", "ULAW", "ALAW", "IMA_ADPCM", "MS_ADPCM", "G721", "G723", "DWVW", "DPCM", "GSM610",
+                   "VOX_ADPCM", "NMS_ADPCM")
+"""Sample codings (soundfile subtypes) that cannot hold NaN or Inf, so no decode is needed to rule them out."""
+
+BLOCK_FRAMES = 1 << 16
+"""Frames read at a time when scanning samples."""
+
+
+def check_finite(path: str | os.PathLike[str], subtype: str | None = None) -> None:
+    """Raise :class:`AudioError` when a float-coded file holds NaN or Inf samples (read in blocks).
+
+    Integer-coded files (PCM, u-law, ADPCM...) are skipped: they cannot hold such values.
+    """
+    subtype = subtype if subtype is not None else sf.info(str(path)).subtype
+    if str(subtype).startswith(INTEGER_CODINGS):
+        return
+    seen = 0
+    try:
+        for block in sf.blocks(str(path), blocksize=BLOCK_FRAMES, dtype="float64", always_2d=True):
+            bad = ~np.isfinite(block)
+            if bad.any():
+                first = seen + int(np.flatnonzero(bad.any(axis=1))[0])
+                raise AudioError(
+                    path, f"audio contains NaN or infinite samples (first at sample {first})",
+                    "re-export this file (e.g. from the original recording) or remove it",
+                )
+            seen += len(block)
+    except AudioError:
+        raise
+    except Exception as exc:
+        raise AudioError(path, f"decoding failed ({exc})", "convert it to WAV/FLAC or remove it") from exc
+
+
+def probe_audio(path: str | os.PathLike[str], check_samples: bool = False) -> AudioInfo:
+    """Read a file's header; raise :class:`AudioError` for missing, non-audio, corrupt or empty files.
+
+    ``check_samples`` also decodes float-coded files to reject NaN/Inf samples (see :func:`check_finite`),
+    as ingestion does, so such a file lands in the rejects table instead of failing at extraction.
+    """
     path = Path(path)
     if not path.is_file():
         raise AudioError(path, "file does not exist", "check the corpus root and that the file was not moved")
@@ -58,6 +95,8 @@ def probe_audio(path: str | os.PathLike[str]) -> AudioInfo:
         raise AudioError(
             path, f"audio is {info.frames / info.samplerate:.3f} s long, under {MIN_DURATION_S} s", "remove it"
         )
+    if check_samples:
+        check_finite(path, info.subtype)
     return AudioInfo(sample_rate=int(info.samplerate), channels=int(info.channels), frames=int(info.frames))
 
 

@@ -48,8 +48,36 @@ def mean_pool(frames: list[np.ndarray], dim: int) -> np.ndarray:
     return np.stack([f.mean(axis=0) for f in frames]).astype(np.float32)
 
 
+AUTOCAST_CHOICES = ("auto", "bfloat16", "float16", "none")
+
+
+def autocast_dtype(device: Any, option: str = "auto") -> str:
+    """Mixed precision for a torch backbone: ``"none"`` off CUDA; on CUDA ``auto`` = bfloat16 where supported
+    (Ampere and newer), else float16. The result is part of the backbone config (it changes the features)."""
+    if option not in AUTOCAST_CHOICES:
+        raise ValueError(f"autocast must be one of {AUTOCAST_CHOICES}, got {option!r}")
+    if getattr(device, "type", str(device)) != "cuda" or option == "none":
+        return "none"
+    if option != "auto":
+        return option
+    import torch
+
+    return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+
+
+def autocast_context(device: Any, precision: str):
+    """``torch.autocast`` on CUDA for ``precision`` (bfloat16/float16), a no-op context otherwise."""
+    import contextlib
+
+    import torch
+
+    if precision == "none" or getattr(device, "type", str(device)) != "cuda":
+        return contextlib.nullcontext()
+    return torch.autocast("cuda", dtype=getattr(torch, precision))
+
+
 def safe_name(text: str) -> str:
-    """Make a spec usable inside ``{corpus}.{backbone}.{hash}.npz`` (no dots, slashes or spaces)."""
+    """Make a spec usable inside the store directory name ``{corpus}.{backbone}.{hash}`` (no dots, slashes or spaces)."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "backbone"
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..models.cnn14 import BASE_CHANNELS, Cnn14, load_panns_checkpoint
+from ..models.cnn14_network import BASE_CHANNELS, Cnn14, load_panns_checkpoint
 from ..utils.device import pick_device
+from .base import autocast_context, autocast_dtype
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,8 @@ class Cnn14Backbone:
 
     ``checkpoint_path`` loads PANNs weights (``Cnn14_16k_mAP=0.438.pth``); without one the trunk keeps
     a seeded random initialisation, a random-feature baseline that is logged as such. Clips are run one
-    at a time, so no clip's features depend on another clip's padding.
+    at a time, so no clip's features depend on another clip's padding. On CUDA the trunk runs under
+    ``autocast`` (bfloat16/float16; the STFT front end stays float32 inside autocast).
     """
 
     def __init__(
@@ -29,6 +31,7 @@ class Cnn14Backbone:
         width: float = 1.0,
         device: str = "auto",
         seed: int = 0,
+        autocast: str = "auto",
     ) -> None:
         self.checkpoint_path = os.fspath(checkpoint_path) if checkpoint_path else None
         if self.checkpoint_path and not os.path.isfile(self.checkpoint_path):
@@ -39,6 +42,7 @@ class Cnn14Backbone:
         self.width = float(width)
         self.seed = int(seed)
         self.device = pick_device(device)
+        self.autocast = autocast_dtype(self.device, autocast)
         self.name = "cnn14" if self.checkpoint_path else "cnn14-random"
         self._weights: dict[str, Any] = {"random_init_seed": self.seed}
         if self.checkpoint_path:
@@ -58,7 +62,7 @@ class Cnn14Backbone:
 
     def config(self) -> dict[str, Any]:
         """Width and the weights' identity (path, size, modification time when built; or the random seed)."""
-        return {"backbone": "cnn14", "width": self.width, **self._weights}
+        return {"backbone": "cnn14", "width": self.width, "autocast": self.autocast, **self._weights}
 
     def _load(self) -> Cnn14:
         if self._model is None:
@@ -75,8 +79,10 @@ class Cnn14Backbone:
     def _run(self, waveform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         model = self._load()
         wave = torch.from_numpy(np.asarray(waveform, dtype=np.float32))[None].to(self.device)
-        frames = model.frame_features(wave)
-        return frames[0].float().cpu().numpy(), model.pool(frames)[0].float().cpu().numpy()
+        with autocast_context(self.device, self.autocast):
+            frames = model.frame_features(wave)
+            pooled = model.pool(frames)
+        return frames[0].float().cpu().numpy(), pooled[0].float().cpu().numpy()
 
     def extract(self, waveforms: list[np.ndarray]) -> list[np.ndarray]:
         """``time x channels`` frames per waveform (one time step per 0.64 s, at least one)."""

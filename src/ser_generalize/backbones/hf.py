@@ -17,63 +17,16 @@ import numpy as np
 import torch
 from transformers import AutoConfig, AutoFeatureExtractor, AutoModel
 
+from ..models.whisper_encoder import WHISPER_HOP, trimmed_whisper_inputs, whisper_encoder_states
 from ..utils.device import pick_device
 from ..utils.hashing import config_hash
-from .base import SAMPLE_RATE, mean_pool, safe_name
+from .base import SAMPLE_RATE, autocast_context, autocast_dtype, mean_pool, safe_name
 
 log = logging.getLogger(__name__)
 
-WHISPER_HOP = 320
-"""Input samples per Whisper encoder frame (mel hop 160 x conv stride 2): frames = ceil(samples / 320)."""
+__all__ = ["WHISPER_HOP", "HFBackbone", "trimmed_whisper_inputs", "whisper_encoder_states"]
 
 _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
-
-
-def trimmed_whisper_inputs(
-    extractor: Any, waves: list[np.ndarray], device: torch.device | str = "cpu"
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Log-mel input covering only the longest clip (rounded up to 320 samples) and each clip's valid frames."""
-    inputs = extractor(
-        waves,
-        sampling_rate=SAMPLE_RATE,
-        padding="longest",
-        pad_to_multiple_of=WHISPER_HOP,
-        truncation=False,
-        return_tensors="pt",
-    )
-    frames = torch.tensor([math.ceil(len(w) / WHISPER_HOP) for w in waves])
-    return inputs["input_features"].to(device), frames
-
-
-def whisper_encoder_states(
-    encoder: torch.nn.Module, input_features: torch.Tensor, valid_frames: torch.Tensor | None, layer: int
-) -> torch.Tensor:
-    """Hidden state ``layer`` (0 = embeddings, L = final, layer-normed) of a Whisper encoder of any length.
-
-    Same computation as ``WhisperEncoder.forward`` except that the positional embedding is
-    sliced to the input's length and padded frames beyond ``valid_frames`` are masked out of
-    attention, so a clip's output does not depend on the other clips in its batch.
-    """
-    hidden = torch.nn.functional.gelu(encoder.conv1(input_features))
-    hidden = torch.nn.functional.gelu(encoder.conv2(hidden)).permute(0, 2, 1)
-    length = hidden.shape[1]
-    if length > encoder.embed_positions.num_embeddings:
-        raise ValueError(
-            f"Whisper input of {length} frames exceeds the model's {encoder.embed_positions.num_embeddings} "
-            "positions; lower max_seconds to 30 or less"
-        )
-    hidden = hidden + encoder.embed_positions.weight[:length].to(hidden.dtype)
-    mask = None
-    if valid_frames is not None and bool((valid_frames < length).any()):
-        padded = torch.arange(length, device=hidden.device)[None, :] >= valid_frames[:, None].to(
-            hidden.device
-        )
-        mask = torch.zeros(padded.shape, dtype=hidden.dtype, device=hidden.device)
-        mask = mask.masked_fill(padded, torch.finfo(hidden.dtype).min)[:, None, None, :]
-    n_layers = len(encoder.layers)
-    for encoder_layer in encoder.layers[: min(layer, n_layers)]:
-        hidden = encoder_layer(hidden, mask)
-    return encoder.layer_norm(hidden) if layer == n_layers else hidden
 
 
 class HFBackbone:
@@ -81,7 +34,8 @@ class HFBackbone:
 
     Options: ``layer`` (index into the hidden states, 0 = embeddings, -1 = last), ``batch_size``,
     ``device`` ('auto' = CUDA when present), ``max_seconds`` (longer clips are cut), ``trim``
-    (Whisper only: feed only the clip's length instead of 30 s), ``dtype`` (float32/float16/bfloat16).
+    (Whisper only: feed only the clip's length instead of 30 s), ``dtype`` (float32/float16/bfloat16),
+    ``autocast`` (CUDA mixed precision: auto = bfloat16 where supported else float16; none on CPU).
     The model is loaded lazily, so ``config()`` (the cache key) costs only the config.json read.
     """
 
@@ -94,6 +48,7 @@ class HFBackbone:
         max_seconds: float = 30.0,
         trim: bool = True,
         dtype: str = "float32",
+        autocast: str = "auto",
     ) -> None:
         self.checkpoint = str(checkpoint)
         try:
@@ -117,6 +72,7 @@ class HFBackbone:
         self.layer = int(layer) % (self.num_layers + 1)
         self.batch_size = max(1, int(batch_size))
         self.device = pick_device(device)
+        self.autocast = autocast_dtype(self.device, autocast)
         self.max_seconds = float(max_seconds)
         if self.is_whisper and self.max_seconds > 30:
             raise ValueError("Whisper's encoder covers at most 30 s; set max_seconds <= 30")
@@ -146,6 +102,7 @@ class HFBackbone:
             "max_seconds": self.max_seconds,
             "trim": self.trim if self.is_whisper else None,
             "dtype": self.dtype,
+            "autocast": self.autocast,
             "pooling": "mean",
         }
 
@@ -215,7 +172,9 @@ class HFBackbone:
         run = self._whisper_batch if self.is_whisper else self._generic_batch
         for start in range(0, len(order), step):
             idx = order[start : start + step]
-            for i, frames in zip(idx, run([waves[i] for i in idx]), strict=True):
+            with autocast_context(self.device, self.autocast):
+                batch = run([waves[i] for i in idx])
+            for i, frames in zip(idx, batch, strict=True):
                 out[i] = frames
         return out  # type: ignore[return-value]
 

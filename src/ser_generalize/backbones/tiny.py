@@ -13,20 +13,15 @@ from transformers import (
     Wav2Vec2Model,
     WavLMConfig,
     WavLMModel,
-    WhisperConfig,
     WhisperFeatureExtractor,
     WhisperModel,
 )
 
-TINY_KINDS = ("whisper", "wavlm", "hubert", "wav2vec2")
+from ..models.whisper_encoder import WHISPER_SIZES, tiny_whisper_config
 
-WHISPER_SIZES: dict[str, dict[str, int]] = {
-    "tiny-test": {"d_model": 64, "encoder_layers": 2, "encoder_attention_heads": 2, "encoder_ffn_dim": 128},
-    "base": {"d_model": 512, "encoder_layers": 6, "encoder_attention_heads": 8, "encoder_ffn_dim": 2048},
-    "small": {"d_model": 768, "encoder_layers": 12, "encoder_attention_heads": 12, "encoder_ffn_dim": 3072},
-    "large": {"d_model": 1280, "encoder_layers": 32, "encoder_attention_heads": 20, "encoder_ffn_dim": 5120},
-}
-"""Encoder dimensions of the published Whisper sizes (random weights: for speed, not accuracy)."""
+__all__ = ["TINY_KINDS", "WHISPER_SIZES", "save_tiny_model", "tiny_whisper_config"]
+
+TINY_KINDS = ("whisper", "wavlm", "hubert", "wav2vec2")
 
 _W2V_COMMON = {
     "hidden_size": 32,
@@ -40,29 +35,6 @@ _W2V_COMMON = {
     "do_stable_layer_norm": True,
     "vocab_size": 8,
 }
-
-
-def tiny_whisper_config(**dims: int) -> WhisperConfig:
-    """A random-weight Whisper config: ``tiny-test`` encoder dimensions unless ``dims`` overrides them.
-
-    The decoder is kept minimal: only the encoder is used for emotion features.
-    """
-    encoder = {"num_mel_bins": 80, **WHISPER_SIZES["tiny-test"], **dims}
-    return WhisperConfig(
-        vocab_size=64,
-        decoder_layers=1,
-        decoder_attention_heads=2,
-        decoder_ffn_dim=64,
-        max_target_positions=32,
-        max_source_positions=1500,
-        pad_token_id=0,
-        bos_token_id=1,
-        eos_token_id=2,
-        decoder_start_token_id=1,
-        suppress_tokens=[],
-        begin_suppress_tokens=[],
-        **encoder,
-    )
 
 
 def _whisper(size: str) -> tuple[WhisperModel, WhisperFeatureExtractor]:

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from ..audio.io import AudioError, probe_audio
 from .adapters import RawUtterance, ScanReject, get_adapter
 from .label_map import load_label_map
-from .manifest import REJECT_COLUMNS, conform, empty_rejects, validate_manifest
+from .manifest import REJECT_COLUMNS, conform, empty_rejects, split_duplicates, validate_manifest
 from .partitioning import assign_partitions
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,11 @@ def build_manifest(
             continue
         rows.extend(_row(name, root, language, result, labels, rejects))
     rejects_frame = pd.DataFrame(rejects, columns=list(REJECT_COLUMNS)) if rejects else empty_rejects()
+    if rows:
+        unique, duplicates = split_duplicates(pd.DataFrame(rows))
+        rows = unique.to_dict("records")
+        if len(duplicates):
+            rejects_frame = pd.concat([conform(rejects_frame, REJECT_COLUMNS), duplicates], ignore_index=True)
     if not rows:
         raise CorpusError(
             f"corpus '{name}' has no usable utterance under {root} ({len(rejects)} files rejected"
@@ -74,8 +79,8 @@ def build_manifest(
             + f"); check that ingestion.corpora.{name}.adapter '{adapter}' matches the layout"
         )
     manifest = assign_partitions(pd.DataFrame(rows), seed=seed)
-    if rejects:
-        log.warning("corpus %s: %d files rejected, see the rejects table", name, len(rejects))
+    if len(rejects_frame):
+        log.warning("corpus %s: %d files rejected, see the rejects table", name, len(rejects_frame))
     return validate_manifest(manifest), conform(rejects_frame, REJECT_COLUMNS)
 
 
@@ -91,7 +96,7 @@ def _row(name: str, root: Path, language: str, utt: RawUtterance, labels, reject
         rejects.append(_reject(name, utt.path, f"raw label '{utt.raw_label}' is dropped by {labels.source}", "none"))
         return []
     try:
-        info = probe_audio(utt.path)
+        info = probe_audio(utt.path, check_samples=True)
     except AudioError as exc:
         rejects.append(_reject(name, utt.path, exc.reason, exc.action))
         return []

@@ -63,8 +63,30 @@ def conform(frame: pd.DataFrame, columns: dict[str, str] = MANIFEST_COLUMNS) -> 
     return frame[list(columns)].astype(columns).reset_index(drop=True)
 
 
+def split_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(first row of each ``utt_id``, rejects table of the repeated rows with reason and action).
+
+    A metadata file listing the same utterance twice must not stop a run: the first row is kept.
+    """
+    repeated = frame["utt_id"].duplicated(keep="first")
+    if not repeated.any():
+        return frame, empty_rejects()
+    dupes = frame[repeated]
+    rejects = pd.DataFrame({
+        "corpus": dupes["corpus"].astype(str).to_numpy(),
+        "path": dupes["path"].astype(str).to_numpy(),
+        "reason": [f"duplicate utt_id '{u}': the metadata lists this utterance more than once"
+                   for u in dupes["utt_id"]],
+        "action": "kept the first row; delete the repeated row from the corpus metadata",
+    })
+    return frame[~repeated].reset_index(drop=True), conform(rejects, REJECT_COLUMNS)
+
+
 def validate_manifest(frame: pd.DataFrame) -> pd.DataFrame:
-    """Check schema, unique ids and non-empty corpus; return the conformed manifest."""
+    """Check schema, unique ids and non-empty corpus; return the conformed manifest.
+
+    Ingestion removes duplicates first (:func:`split_duplicates`); here they are a programming error.
+    """
     frame = conform(frame)
     corpus = ", ".join(sorted(frame["corpus"].dropna().unique())) or "<unknown corpus>"
     if frame.empty:

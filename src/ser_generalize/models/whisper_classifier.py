@@ -1,6 +1,6 @@
 """Whisper encoder + the Generalize paper's FC head (4096-2048-1024-512-classes) for fine-tuning.
 
-The encoder runs trimmed to the clip length (``backbones.hf.whisper_encoder_states``) and its
+The encoder runs trimmed to the clip length (``models.whisper_encoder.whisper_encoder_states``) and its
 final hidden states are mean-pooled over the clip's own frames only.
 """
 
@@ -14,8 +14,8 @@ import torch
 from torch import nn
 from transformers import WhisperConfig, WhisperFeatureExtractor, WhisperModel
 
-from ..backbones.hf import trimmed_whisper_inputs, whisper_encoder_states
-from ..backbones.tiny import tiny_whisper_config as tiny_encoder_config
+from .whisper_encoder import tiny_whisper_config as tiny_encoder_config
+from .whisper_encoder import trimmed_whisper_inputs, whisper_encoder_states
 
 SAMPLE_RATE = 16_000
 

@@ -1,10 +1,17 @@
-"""Fit and apply classifier heads on cached FeatureSet frames: standardise, validation split, early stopping."""
+"""Fit and apply classifier heads on stored frames, streaming: standardise, validation split, early stopping.
+
+Frames come from any sequence (a list, or a feature-store view's lazy ``frames``); minibatches are read
+as needed, standardisation statistics are accumulated clip by clip, and subsampled clips are cached only
+up to ``memory_budget_mb``, so memory does not grow with the number or size of corpora.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,18 +21,29 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..models.heads import build_head
+from ..features.shards import MAPS
+from ..models.head_networks import build_head
 from ..utils.device import pick_device
 
 log = logging.getLogger(__name__)
 
 MAX_FRAMES = 200
 """Default frames kept per clip (evenly subsampled beyond this; config ``max_frames``) so batches stay small."""
+MEMORY_BUDGET_MB = 1024.0
+"""Default config ``memory_budget_mb``: half bounds the subsampled float32 clips kept between epochs, half the
+feature-store memory maps held open (``features.shards.MAPS``; at least one shard stays mapped)."""
+MIN_VALIDATION_ROWS = 10
+"""Below this many rows no validation split is made (see :func:`fit_head`)."""
 
 
 @dataclass
 class FittedHead:
-    """A trained head with its class names, feature standardisation and training prior."""
+    """A trained head with its class names, feature standardisation and training prior.
+
+    ``validation`` says how the kept weights were chosen: ``"holdout"`` (best validation loss) or
+    ``"none"`` (too few rows or ``val_fraction`` 0: all rows trained, last epoch kept).
+    ``memory_budget_mb`` (from the config) also bounds the store maps :func:`predict_logits` holds open.
+    """
 
     model: nn.Module
     classes: list[str]
@@ -34,6 +52,24 @@ class FittedHead:
     prior: np.ndarray
     history: list[dict[str, float]]
     max_frames: int = MAX_FRAMES
+    validation: str = "holdout"
+    memory_budget_mb: float = MEMORY_BUDGET_MB
+
+
+@contextlib.contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Run the block with ``threads`` intra-op threads, then restore the previous setting.
+
+    Small heads gain nothing from intra-op threads and the matrix runs rows in parallel processes, so
+    the default is 1; a fixed count also fixes the order of float reductions, which keeps a seeded fit
+    identical whichever process runs it.
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(max(1, int(threads)))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _thin(frames: np.ndarray, limit: int) -> np.ndarray:
@@ -42,8 +78,56 @@ def _thin(frames: np.ndarray, limit: int) -> np.ndarray:
     return frames[np.linspace(0, len(frames) - 1, limit).astype(int)]
 
 
-def _batch(frames: Sequence[np.ndarray], mean: np.ndarray, std: np.ndarray, device: str, limit: int = MAX_FRAMES):
-    clips = [_thin(np.asarray(f, dtype=np.float32), limit) for f in frames]
+class ClipCache:
+    """Subsampled float32 clips by row, least recently used dropped beyond ``budget_mb``."""
+
+    def __init__(self, frames: Sequence[np.ndarray], limit: int, budget_mb: float) -> None:
+        self.frames, self.limit = frames, limit
+        self.budget = int(budget_mb * 2**20)
+        self._clips: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._bytes = 0
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        row = int(row)
+        clip = self._clips.get(row)
+        if clip is not None:
+            self._clips.move_to_end(row)
+            return clip
+        clip = np.array(_thin(self.frames[row], self.limit), dtype=np.float32)
+        if clip.nbytes <= self.budget:
+            self._clips[row] = clip
+            self._bytes += clip.nbytes
+            while self._bytes > self.budget:
+                _, old = self._clips.popitem(last=False)
+                self._bytes -= old.nbytes
+        return clip
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+
+def streaming_stats(frames: Sequence[np.ndarray], rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-dimension mean and population std (+1e-6) over every frame of ``rows``, NaNs ignored, one clip at a time."""
+    total = sq = count = None
+    for r in rows:
+        clip = np.asarray(frames[int(r)], dtype=np.float64)
+        if total is None:
+            total, sq, count = (np.zeros(clip.shape[1]) for _ in range(3))
+        finite = np.isfinite(clip)
+        clean = np.where(finite, clip, 0.0)
+        total += clean.sum(0)
+        sq += (clean * clean).sum(0)
+        count += finite.sum(0)
+    if total is None:
+        raise ValueError("no training clips to standardise on")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+        var = np.maximum(sq / count - mean * mean, 0.0)
+    return mean.astype(np.float32), (np.sqrt(var) + 1e-6).astype(np.float32)
+
+
+def _batch(clips: Sequence[np.ndarray], mean: np.ndarray, std: np.ndarray, device):
     length = max(1, max(len(c) for c in clips))
     x = np.zeros((len(clips), length, len(mean)), np.float32)
     m = np.zeros((len(clips), length), np.float32)
@@ -55,75 +139,110 @@ def _batch(frames: Sequence[np.ndarray], mean: np.ndarray, std: np.ndarray, devi
     return torch.from_numpy(x).to(device), torch.from_numpy(m).to(device)
 
 
-def _logits(model: nn.Module, frames, mean, std, device: str, batch_size: int, limit: int = MAX_FRAMES) -> np.ndarray:
+def _logits(model: nn.Module, clips: Any, rows: Sequence[int], mean, std, device, batch_size: int) -> np.ndarray:
+    """Logits of ``clips[r]`` for ``rows``, ``batch_size`` clips at a time."""
     model.eval()
     out = []
     with torch.no_grad():
-        for i in range(0, len(frames), batch_size):
-            x, m = _batch(frames[i : i + batch_size], mean, std, device, limit)
+        for i in range(0, len(rows), batch_size):
+            x, m = _batch([clips[r] for r in rows[i : i + batch_size]], mean, std, device)
             out.append(model(x, m).float().cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, 0))
 
 
+def _split(y: np.ndarray, val_fraction: float, seed: int, desc: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Stratified train/validation rows; ``None`` validation (with a warning) when there are too few rows."""
+    idx = np.arange(len(y))
+    if val_fraction > 0 and len(y) >= MIN_VALIDATION_ROWS:
+        counts = np.bincount(y)
+        stratify = y if counts[counts > 0].min() >= 2 else None
+        tr, va = train_test_split(idx, test_size=val_fraction, random_state=seed, stratify=stratify)
+        return np.asarray(tr), np.asarray(va)
+    why = "val_fraction is 0" if val_fraction <= 0 else f"only {len(y)} rows (< {MIN_VALIDATION_ROWS})"
+    log.warning("fit_head(%s): no validation split (%s): training on all rows for the full epoch count, "
+                "no early stopping, the last epoch's weights are kept", desc, why)
+    return idx, None
+
+
 def fit_head(frames: Sequence[np.ndarray], y: np.ndarray, classes: Sequence[str], config: dict[str, Any],
              device: str = "auto", desc: str = "head") -> FittedHead:
-    """Train a head on clips ``frames`` (frames x dim each) with integer labels ``y`` over ``classes``.
+    """Train a head on clips ``frames`` (frames x dim each, any sequence) with integer labels ``y`` over ``classes``.
 
     A stratified ``val_fraction`` of the rows is held out; training stops after ``patience`` epochs
-    without a lower validation loss and the best weights are kept. Seeded by ``config['seed']``.
+    without a lower validation loss and the best weights are kept. With fewer than 10 rows or
+    ``val_fraction`` 0 there is no validation: a warning says so, all ``epochs`` run and the last weights
+    are kept (``FittedHead.validation == "none"``). Seeded by ``config['seed']``; ``threads`` (default 1)
+    sets torch's intra-op threads; ``memory_budget_mb`` bounds the clips cached between epochs and the
+    store maps held open (half each).
     """
     y = np.asarray(y, dtype=np.int64)
     if len(frames) != len(y) or len(y) == 0:
         raise ValueError(f"fit_head({desc}): {len(frames)} clips but {len(y)} labels; need the same, non-zero count")
     seed = int(config.get("seed", 0))
-    torch.manual_seed(seed)
-    dev = pick_device(device)
-    idx = np.arange(len(y))
-    val_fraction = float(config.get("val_fraction", 0.1))
-    counts = np.bincount(y)
-    stratify = y if counts[counts > 0].min() >= 2 else None
-    if val_fraction > 0 and len(y) >= 10:
-        tr, va = train_test_split(idx, test_size=val_fraction, random_state=seed, stratify=stratify)
-    else:
-        tr, va = idx, idx
-    stacked = np.concatenate([np.asarray(frames[i], np.float32) for i in tr])
-    mean, std = np.nanmean(stacked, 0), np.nanstd(stacked, 0) + 1e-6
-    model = build_head(str(config.get("type", "ser_evals_mlp")), stacked.shape[1], len(classes),
+    budget = float(config.get("memory_budget_mb", MEMORY_BUDGET_MB))
+    with torch_threads(int(config.get("threads", 1))), MAPS.budget(budget / 2):
+        torch.manual_seed(seed)
+        return _fit(frames, y, classes, config, pick_device(device), desc, seed, budget / 2)
+
+
+def _fit(frames, y, classes, config, dev, desc: str, seed: int, cache_mb: float) -> FittedHead:
+    tr, va = _split(y, float(config.get("val_fraction", 0.1)), seed, desc)
+    limit = int(config.get("max_frames", MAX_FRAMES))
+    clips = ClipCache(frames, limit, cache_mb)
+    mean, std = streaming_stats(frames, tr)
+    model = build_head(str(config.get("type", "ser_evals_mlp")), len(mean), len(classes),
                        config.get("hidden"), float(config.get("dropout", 0.1))).to(dev)
     optim = torch.optim.AdamW(model.parameters(), lr=float(config.get("lr", 1e-3)),
                               weight_decay=float(config.get("weight_decay", 1e-4)))
     loss_fn = nn.CrossEntropyLoss(label_smoothing=float(config.get("label_smoothing", 0.1)))
     batch_size, patience = int(config.get("batch_size", 32)), int(config.get("patience", 5))
     rng = np.random.default_rng(seed)
-    limit = int(config.get("max_frames", MAX_FRAMES))
     best, best_state, stale, history = np.inf, copy.deepcopy(model.state_dict()), 0, []
-    y_val = torch.from_numpy(y[va])
     for epoch in tqdm(range(int(config.get("epochs", 30))), desc=f"train {desc}", leave=False):
         model.train()
         order = rng.permutation(tr)
         for i in range(0, len(order), batch_size):
             rows = order[i : i + batch_size]
-            x, m = _batch([frames[r] for r in rows], mean, std, dev, limit)
+            x, m = _batch([clips[r] for r in rows], mean, std, dev)
             optim.zero_grad()
             loss = loss_fn(model(x, m), torch.from_numpy(y[rows]).to(dev))
             loss.backward()
             optim.step()
-        val_logits = torch.from_numpy(_logits(model, [frames[r] for r in va], mean, std, dev, batch_size, limit))
-        val_loss = float(nn.functional.cross_entropy(val_logits, y_val))
-        history.append({"epoch": epoch, "train_loss": float(loss.detach()), "val_loss": val_loss})
+        record = {"epoch": epoch, "train_loss": float(loss.detach())}
+        if va is None:
+            history.append(record)
+            continue
+        val_logits = torch.from_numpy(_logits(model, clips, va, mean, std, dev, batch_size))
+        val_loss = float(nn.functional.cross_entropy(val_logits, torch.from_numpy(y[va])))
+        history.append({**record, "val_loss": val_loss})
         if val_loss < best - 1e-4:
             best, best_state, stale = val_loss, copy.deepcopy(model.state_dict()), 0
         else:
             stale += 1
             if stale >= patience:
                 break
-    model.load_state_dict(best_state)
+    if va is not None:
+        model.load_state_dict(best_state)
     prior = np.maximum(np.bincount(y[tr], minlength=len(classes)) / len(tr), 1e-12)
-    return FittedHead(model.cpu(), list(classes), mean, std, prior, history, limit)
+    return FittedHead(model.cpu(), list(classes), mean, std, prior, history, limit,
+                      "holdout" if va is not None else "none", 2 * cache_mb)
 
 
-def predict_logits(head: FittedHead, frames: Sequence[np.ndarray], batch_size: int = 64) -> np.ndarray:
-    """Clip logits (n x classes) of a fitted head, before any logit adjustment or masking."""
+class _Thinned:
+    """``frames[r]`` subsampled to ``limit`` frames as float32, read on demand (nothing kept)."""
+
+    def __init__(self, frames: Sequence[np.ndarray], limit: int) -> None:
+        self.frames, self.limit = frames, limit
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        return np.asarray(_thin(self.frames[int(row)], self.limit), dtype=np.float32)
+
+
+def predict_logits(head: FittedHead, frames: Sequence[np.ndarray], batch_size: int = 64,
+                   threads: int = 1) -> np.ndarray:
+    """Clip logits (n x classes) of a fitted head, before any logit adjustment or masking; streams ``frames``."""
     if len(frames) == 0:
         return np.zeros((0, len(head.classes)))
-    return _logits(head.model, list(frames), head.mean, head.std, "cpu", batch_size, head.max_frames)
+    with torch_threads(threads), MAPS.budget(head.memory_budget_mb / 2):
+        return _logits(head.model, _Thinned(frames, head.max_frames), np.arange(len(frames)), head.mean,
+                       head.std, "cpu", batch_size)

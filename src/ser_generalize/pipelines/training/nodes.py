@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader
 from ...corpora.labels import resolve_emotion_set
 from ...evaluation.metrics import classification_metrics
 from ...models.checkpoint import save_checkpoint
-from ...models.cnn14 import Cnn14, load_panns_checkpoint
+from ...models.cnn14_network import Cnn14, load_panns_checkpoint
 from ...models.whisper_classifier import WhisperForEmotion, tiny_whisper_config
 from ...reporting.markdown import markdown_section
 from ...reporting.tsne import plot_tsne

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ser_generalize.models.cnn14 import Cnn14, LogMel, load_panns_checkpoint
+from ser_generalize.models.cnn14_network import Cnn14, LogMel, load_panns_checkpoint
 
 
 def test_logmel_frames_follow_hop_320() -> None:

@@ -43,19 +43,23 @@ class LogMel(nn.Module):
         self.register_buffer("window", torch.hann_window(n_fft), persistent=False)
 
     def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
-        """Power spectrogram -> mel -> 10*log10 (clamped at 1e-10), as torchlibrosa does in PANNs."""
-        spec = torch.stft(
-            waveforms.float(),
-            self.n_fft,
-            self.hop,
-            window=self.window,
-            center=True,
-            pad_mode="reflect",
-            return_complex=True,
-        )
-        power = spec.abs().pow(2).transpose(1, 2)  # (B, frames, freq)
-        mel = power @ self.mel_matrix
-        return (10.0 * torch.log10(mel.clamp(min=1e-10)))[:, None]
+        """Power spectrogram -> mel -> 10*log10 (clamped at 1e-10), as torchlibrosa does in PANNs.
+
+        Always float32, also under autocast: power spans far beyond float16's range.
+        """
+        with torch.autocast(waveforms.device.type, enabled=False):
+            spec = torch.stft(
+                waveforms.float(),
+                self.n_fft,
+                self.hop,
+                window=self.window,
+                center=True,
+                pad_mode="reflect",
+                return_complex=True,
+            )
+            power = spec.abs().pow(2).transpose(1, 2)  # (B, frames, freq)
+            mel = power @ self.mel_matrix
+            return (10.0 * torch.log10(mel.clamp(min=1e-10)))[:, None]
 
 
 class ConvBlock(nn.Module):
