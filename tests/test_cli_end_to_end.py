@@ -1,8 +1,9 @@
-"""``kedro run --pipeline=cross_corpus --params=backbone=hf:<tiny local Whisper>`` in a copy of the project.
+"""``kedro run --pipeline=cross_corpus --params=backbone=hf:<tiny local Whisper>,...`` in a copy of the project.
 
 The whole user path: synthetic corpora are generated (tiny config in conf/local), ingested,
-features extracted with a locally saved tiny Whisper, the matrix filled, and the run logged to
-the project's sqlite MLflow store.
+features extracted with a locally saved tiny Whisper (chosen by runtime --params, which also plan the
+pipeline's nodes), the matrix filled, and the run logged to the project's sqlite MLflow store with a
+nested run per backbone and per fold x seed.
 """
 
 from __future__ import annotations
@@ -63,20 +64,25 @@ def test_cross_corpus_cli_with_tiny_whisper(tmp_path: Path) -> None:
     env = {**os.environ, "DO_NOT_TRACK": "1", "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg"}
     kedro = Path(sys.executable).parent / "kedro"
     done = subprocess.run(
-        [str(kedro), "run", "--pipeline=cross_corpus", f"--params=backbone=hf:{whisper}"],
+        [str(kedro), "run", "--pipeline=cross_corpus",
+         f"--params=backbone=hf:{whisper},cross_corpus.backbones=null,cross_corpus.seeds=[3]"],
         cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
-    matrix = pd.read_csv(project / "data/08_reporting/cross_corpus/matrix.csv")
+    matrix = pd.read_csv(project / "data/08_reporting/cross_corpus/matrices/hf_tiny_whisper.csv")
     assert list(matrix["train"]) == list(corpora)
     assert matrix.drop(columns="train").notna().all().all()
     report = (project / "data/08_reporting/cross_corpus/report.md").read_text()
-    assert f"hf:{whisper}" in report and "Synthetic corpora" in report
-    assert len(list((project / "data/04_feature").glob("syn_emodb.*.npz"))) == 1
+    assert f"hf:{whisper}" in report and "Synthetic corpora" in report and "seeds: `[3]`" in report
 
     mlflow.set_tracking_uri(f"sqlite:///{project / 'mlflow.db'}")
     runs = mlflow.search_runs(experiment_names=["ser_generalize"])
-    assert len(runs) == 1
-    assert runs.loc[0, "params.backbone"] == f"hf:{whisper}"
-    assert "metrics.cross_corpus.in_domain_mean" in runs.columns
+    names = set(runs["tags.mlflow.runName"])
+    assert {"backbone=hf_tiny_whisper", "backbone=hf_tiny_whisper fold=0 seed=3"} <= names and len(runs) == 3
+    parent = runs[~runs["tags.mlflow.runName"].str.startswith("backbone=")]
+    assert len(parent) == 1, runs.filter(like="tags.mlflow").to_dict("records")
+    assert parent["params.backbone.hf_tiny_whisper"].iloc[0] == f"hf:{whisper}"
+    nested = runs[runs["tags.mlflow.runName"] == "backbone=hf_tiny_whisper"].iloc[0]
+    assert nested["params.spec"] == f"hf:{whisper}" and nested["tags.mlflow.parentRunId"] == parent["run_id"].iloc[0]
+    assert "metrics.cross_corpus.hf_tiny_whisper.in_domain_mean" in runs.columns

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from ser_generalize.backbones.store import FeatureSet
 from ser_generalize.evaluation.cross_corpus import Scenario, plan_scenarios
 from ser_generalize.evaluation.matrix import (
     PREDICTION_COLUMNS,
-    ChainedFrames,
     confusion_tables,
     corpus_fold,
     row_predictions,
@@ -75,12 +73,3 @@ def test_rows_are_seeded_and_skip_folds_beyond_their_corpora():
     assert row_predictions(Scenario("a", ("a",)), data, HEAD, fold=2, device="cpu").empty  # a has folds 0, 1
     assert corpus_fold(data["a"][1], 3) == 1 and row_runs_fold([data["a"][1]], 1)
     assert not row_runs_fold([data["a"][1]], 2)
-
-
-def test_chained_frames_index_across_parts_without_copying():
-    parts = [[np.zeros((2, 3)), np.ones((1, 3))], [np.full((4, 3), 2.0)]]
-    chained = ChainedFrames(parts)
-    assert len(chained) == 3 and chained[2] is parts[1][0] and chained[-1] is parts[1][0]
-    assert chained[1] is parts[0][1]
-    with pytest.raises(IndexError):
-        chained[3]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..corpora.manifest import split_for_fold
+from ..features.view import ConcatFrames
 from ..training.heads import fit_head, predict_logits
 from ..training.logit_adjustment import adjust_logits
 from .cross_corpus import Scenario, cell_labels, is_in_domain, mask_logits
@@ -60,25 +61,6 @@ def _part(features: Any, manifest: pd.DataFrame, part: str, fold: int) -> tuple[
     return features.subset(chosen["utt_id"].astype(str).tolist()), chosen
 
 
-class ChainedFrames(Sequence):
-    """Several lazy frame sequences read as one, so pooling corpora for a joint row loads nothing up front."""
-
-    def __init__(self, parts: Sequence[Sequence[np.ndarray]]) -> None:
-        self._parts = list(parts)
-        self._ends = np.cumsum([len(p) for p in self._parts]).astype(np.int64)
-
-    def __len__(self) -> int:
-        return int(self._ends[-1]) if len(self._ends) else 0
-
-    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
-        part = int(np.searchsorted(self._ends, index, side="right"))
-        start = int(self._ends[part - 1]) if part else 0
-        return self._parts[part][index - start]
-
-
 def _speakers(rows: pd.DataFrame) -> np.ndarray:
     if "speaker" in rows.columns:
         return rows["speaker"].astype(str).to_numpy()
@@ -94,7 +76,7 @@ def train_row_head(scenario: Scenario, train: Mapping[str, tuple[Any, pd.DataFra
         view, rows = _part(*train[corpus], "train", fold)
         parts.append(view.frames)
         labels.append(rows["emotion"].astype(str).to_numpy())
-    frames = ChainedFrames(parts)
+    frames = ConcatFrames(*parts)
     y_str = np.concatenate(labels) if labels else np.array([], dtype=str)
     if len(y_str) == 0:
         raise ValueError(f"row {scenario.name}: no training rows in {list(scenario.train)} at fold {fold}; "
@@ -105,7 +87,7 @@ def train_row_head(scenario: Scenario, train: Mapping[str, tuple[Any, pd.DataFra
     return fit_head(frames, np.array([index[c] for c in y_str]), classes, config, device, scenario.name)
 
 
-def _predict(head: Any, view: Any, rows: pd.DataFrame, labels: Sequence[str], la: Mapping[str, Any]) -> np.ndarray:
+def _predict(head: Any, view: Any, labels: Sequence[str], la: Mapping[str, Any]) -> np.ndarray:
     """Predicted class names over ``labels`` (logit-adjusted by the training prior, other classes masked)."""
     logits = predict_logits(head, view.frames)
     if la.get("enabled", True):
@@ -154,7 +136,7 @@ def row_predictions(scenario: Scenario, data: Mapping[str, tuple[Any, pd.DataFra
                 continue
             t_rows = t_rows[keep]
             t_view = t_view.subset(t_rows["utt_id"].astype(str).tolist())
-            pred = _predict(head, t_view, t_rows, labels, la)
+            pred = _predict(head, t_view, labels, la)
             out.append(pd.DataFrame({**common, "test": test, "test_set": test_set,
                                      "utt_id": t_rows["utt_id"].astype(str).to_numpy(),
                                      "speaker": _speakers(t_rows), "y_true": t_y[keep], "y_pred": pred,

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..utils.hashing import config_hash
 from .shards import MAPS
 
 
@@ -167,6 +168,15 @@ class FeatureStoreView:
             self.frame_dim, self.pooled_dim,
             None if self._pooled is None else self._pooled[idx],
         )
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of exactly these features: config key plus, per clip, the shard and offset it is read from.
+
+        Shards are immutable and uniquely named, so changed audio (re-extracted into a new shard) changes it.
+        """
+        shards = [self.shards[int(r)] for r in self.row_shard]
+        return config_hash([self.key, self.utt_ids.tolist(), shards, self.offsets.tolist()])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what :class:`~ser_generalize.datasets.feature_store.FeatureStoreDataset` writes)."""

@@ -55,7 +55,7 @@ def balanced_test_manifest(manifest: pd.DataFrame, params: dict[str, Any], *, fo
 
 def _fingerprint(features: Any, manifest: pd.DataFrame) -> str:
     """What a row's result depends on in one corpus: its features' identity and its labels and folds."""
-    identity = getattr(features, "fingerprint", None) or getattr(features, "key", "")
+    identity = getattr(features, "fingerprint", None) or getattr(features, "key", "")  # in-memory sets: key only
     table = manifest[["utt_id", "emotion", "fold", "official_split"]].astype(str)
     return config_hash({"features": str(identity), "manifest": pd.util.hash_pandas_object(table, index=False).sum()})
 
@@ -109,8 +109,8 @@ def corpus_eligibility(manifests: Mapping[str, pd.DataFrame], ingestion: Mapping
     return ood_eligible({c: set(m["emotion"].astype(str)) for c, m in manifests.items()}, declared)
 
 
-def score_matrix(params: dict[str, Any], ingestion: dict[str, Any] | None, *inputs: Any, corpora: list[str]
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame], dict[str, Any],
+def score_matrix(params: dict[str, Any], ingestion: dict[str, Any] | None, *inputs: Any, corpora: list[str],
+                 backbones: list[BackboneChoice]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame], dict[str, Any],
                             pd.DataFrame, dict[str, Any]]:
     """Every cell over folds x seeds with speaker-bootstrap intervals, reductions per backbone, the leaderboard.
 
@@ -135,7 +135,7 @@ def score_matrix(params: dict[str, Any], ingestion: dict[str, Any] | None, *inpu
     per_run = run_cells(predictions)
     matrices = {b: wide_matrix(scores.cells, b, metric) for b in dict.fromkeys(scores.cells["backbone"])}
     reduced = reductions_json(board, matrices, eligible, metric, lam)
-    log_protocol_runs(board, per_run, eligible, metric, lam)
+    log_protocol_runs(board, per_run, eligible, metric, lam, {b.alias: b for b in backbones})
     return (predictions, scores.cells, per_run, {b: m.reset_index() for b, m in matrices.items()}, reduced, board,
             {k: {"value": v, "step": 0} for k, v in flat_metrics(board).items()})
 
@@ -175,8 +175,12 @@ def flat_metrics(board: pd.DataFrame) -> dict[str, float]:
 
 
 def log_protocol_runs(board: pd.DataFrame, per_run: pd.DataFrame, eligible: Mapping[str, bool], metric: str,
-                      lam: float) -> None:
-    """Nested MLflow runs: one per backbone (reductions with intervals), one per backbone x fold x seed."""
+                      lam: float, backbones: Mapping[str, BackboneChoice]) -> None:
+    """Nested MLflow runs: one per backbone (reductions with intervals), one per backbone x fold x seed.
+
+    The parent run gets each backbone's spec as ``backbone.<name>`` (the plan is fixed when the pipeline
+    is built, so no node reads ``params:backbone`` and kedro-mlflow would not log it).
+    """
     import mlflow
 
     from ...evaluation.reductions import REDUCTION_KEYS, ser_evals_reductions
@@ -185,10 +189,13 @@ def log_protocol_runs(board: pd.DataFrame, per_run: pd.DataFrame, eligible: Mapp
     if mlflow.active_run() is None:
         return
     elig = [c for c, ok in eligible.items() if ok]
+    mlflow.log_params({f"backbone.{alias}": b.spec for alias, b in backbones.items()})
     for row in board.to_dict("records"):
         backbone = row["backbone"]
         with mlflow.start_run(run_name=f"backbone={backbone}", nested=True):
-            mlflow.log_params({"backbone": backbone, "metric": metric, "lambda": lam})
+            choice = backbones.get(backbone)
+            mlflow.log_params({"backbone": backbone, "spec": choice.spec if choice else backbone,
+                               "options": choice.options if choice else {}, "metric": metric, "lambda": lam})
             mlflow.log_metrics({k: float(v) for k, v in row.items()
                                 if isinstance(v, (int, float)) and not isinstance(v, bool) and pd.notna(v)})
             runs = per_run[(per_run["backbone"] == backbone) & (per_run["test_set"] == "test") & ~per_run["joint"]]
@@ -211,7 +218,7 @@ def balanced_shortfalls(predictions: pd.DataFrame, n_per_class: int) -> pd.DataF
 
 def make_report(cells: pd.DataFrame, per_run: pd.DataFrame, reduced: dict[str, Any], board: pd.DataFrame,
                 predictions: pd.DataFrame, params: dict[str, Any], ingestion: dict[str, Any] | None,
-                corpora: list[str]):
+                corpora: list[str], backbones: list[BackboneChoice]):
     """Heatmaps per backbone, leaderboard bars, the best backbone's confusion grid and the markdown report."""
     from ...evaluation.matrix import confusion_tables
     from ...evaluation.protocol import plan_seeds
@@ -228,7 +235,8 @@ def make_report(cells: pd.DataFrame, per_run: pd.DataFrame, reduced: dict[str, A
                   if k.startswith(f"{best}__")}
     head = params.get("head", {})
     balanced = params.get("balanced_test") or {}
-    setup = {"backbones": list(board["backbone"]), "folds": sorted(per_run["fold"].unique().tolist()),
+    setup = {"backbones": {b.alias: b.spec + (f" {b.options}" if b.options else "") for b in backbones},
+             "folds": sorted(per_run["fold"].unique().tolist()),
              "seeds": plan_seeds(params), "row runs": int(per_run.groupby(["backbone", "fold", "seed", "train"])
                                                            .ngroups),
              "head": head.get("type"), "logit_adjustment": params.get("logit_adjustment"), "metric": metric,

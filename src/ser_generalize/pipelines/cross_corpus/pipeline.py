@@ -83,13 +83,13 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
                                       namespace="cross_corpus", tags=["matrix"]))
                     predictions.append(out)
     nodes += [
-        node(bind(score_matrix, corpora=corpora), inputs=["params:cross_corpus", "params:ingestion",
+        node(bind(score_matrix, corpora=corpora, backbones=backbones), inputs=["params:cross_corpus", "params:ingestion",
                                                           *[f"{c}.manifest" for c in corpora], *predictions],
              outputs=["cross_corpus.predictions", "cross_corpus.cells", "cross_corpus.run_cells",
                       "cross_corpus.matrices", "cross_corpus.reductions", "cross_corpus.leaderboard",
                       "cross_corpus.metrics"],
              name="score_matrix", namespace="cross_corpus"),
-        node(bind(make_report, corpora=corpora),
+        node(bind(make_report, corpora=corpora, backbones=backbones),
              inputs=["cross_corpus.cells", "cross_corpus.run_cells", "cross_corpus.reductions",
                      "cross_corpus.leaderboard", "cross_corpus.predictions", "params:cross_corpus",
                      "params:ingestion"],
