@@ -44,7 +44,9 @@ def test_report_shows_intervals_leaderboard_and_which_cells_count():
     reduced = {"metric": "macro_f1", "lambda": 1.0, "ood_eligible": {"syn_a": True, "syn_b": False},
                "backbones": {"egemaps": {"in_domain_cells": [("syn_a", "syn_a")], "ood_cells": [],
                                          "excluded_cells": [("syn_a", "syn_b")]}}}
-    md = cross_corpus_markdown(CELLS, BOARD, reduced, {"syn_a": True, "syn_b": False}, {"backbones": ["egemaps"]})
+    md = cross_corpus_markdown(CELLS, BOARD, reduced, {"syn_a": True, "syn_b": False}, {"backbones": ["egemaps"]},
+                               speakers={"syn_a": 1, "syn_b": 4})
+    assert "Test speakers per corpus (all folds): syn_a 1, syn_b 4." in md and "**syn_a: one test speaker**" in md
     assert "**Synthetic corpora:** syn_a." in md and "Real corpora: syn_b." in md
     assert "| syn_a | 0.900 ± 0.010 [0.800, 1.000] (n=2) | 0.400 ± 0.010 [0.300, 0.500] (n=2) |" in md
     assert "| 1 | egemaps | 0.600 [0.500, 0.700] |" in md and "syn_a (yes), syn_b (no)" in md

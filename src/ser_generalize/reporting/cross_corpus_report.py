@@ -64,7 +64,7 @@ def balanced_table(cells: pd.DataFrame, backbone: str) -> pd.DataFrame:
 
 def cross_corpus_markdown(cells: pd.DataFrame, board: pd.DataFrame, reduced: Mapping[str, Any],
                           synthetic: Mapping[str, bool], setup: Mapping[str, Any],
-                          shortfalls: pd.DataFrame | None = None) -> str:
+                          shortfalls: pd.DataFrame | None = None, speakers: Mapping[str, int] | None = None) -> str:
     """The report; synthetic corpora are named as such and their numbers are never presented as real results."""
     metric = str(reduced["metric"])
     syn = sorted(c for c, s in synthetic.items() if s)
@@ -80,6 +80,14 @@ def cross_corpus_markdown(cells: pd.DataFrame, board: pd.DataFrame, reduced: Map
     lines += [("Every cell is the mean over fold x seed runs of one trained head per run, ± the sample std over "
                "runs, with a 95% interval from a bootstrap that resamples test **speakers** (the same resampled "
                "speakers for every row and backbone, so comparisons are paired), and the number of runs."), ""]
+    if speakers:
+        lines += ["Test speakers per corpus (all folds): " + ", ".join(f"{c} {n}" for c, n in speakers.items()) + "."]
+        few = sorted(c for c, n in speakers.items() if n < 2)
+        if few:
+            lines += [(f"**{', '.join(few)}: one test speaker**, so the interval of its column cannot show how "
+                       "results move with other speakers (it collapses to the point); test on more folds "
+                       "(`cross_corpus.folds: all`) for an interval that can.")]
+        lines += [""]
     eligible = reduced.get("ood_eligible", {})
     lines += ["## Leaderboard (SER Evals Table 3 style)", "",
               (f"Reductions of the {metric} matrix: in-domain = diagonal (mean, sample std); out-of-domain = "

@@ -216,6 +216,12 @@ def balanced_shortfalls(predictions: pd.DataFrame, n_per_class: int) -> pd.DataF
     return short.assign(asked=n_per_class)[["corpus", "fold", "emotion", "asked", "clips"]]
 
 
+def test_speakers(predictions: pd.DataFrame) -> dict[str, int]:
+    """Distinct test speakers per test corpus over all folds (what the speaker bootstrap can resample)."""
+    standard = predictions[predictions["test_set"] == "test"]
+    return {str(k): int(v) for k, v in standard.groupby("test", sort=False)["speaker"].nunique().items()}
+
+
 def make_report(cells: pd.DataFrame, per_run: pd.DataFrame, reduced: dict[str, Any], board: pd.DataFrame,
                 predictions: pd.DataFrame, params: dict[str, Any], ingestion: dict[str, Any] | None,
                 corpora: list[str], backbones: list[BackboneChoice]):
@@ -243,6 +249,6 @@ def make_report(cells: pd.DataFrame, per_run: pd.DataFrame, reduced: dict[str, A
              "lambda": params.get("lambda", 1.0), "bootstrap": params.get("bootstrap"),
              "balanced_test": balanced, "corpora": corpora}
     shortfalls = balanced_shortfalls(predictions, int(balanced.get("n_per_class", 60))) if len(predictions) else None
-    report = cross_corpus_markdown(cells, board, reduced, flags, setup, shortfalls)
+    report = cross_corpus_markdown(cells, board, reduced, flags, setup, shortfalls, test_speakers(predictions))
     return (matrix_heatmaps(tables, metric, synthetic), leaderboard_bars(board, synthetic),
             confusion_grid(confusions, synthetic), report)
