@@ -216,7 +216,7 @@ def estimates_from_features(features: pd.DataFrame | dict, calibration: dict[str
 def _scores(est: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     err = est - truth
     rho = spearmanr(est, truth).statistic if len(truth) > 2 and np.ptp(truth) > 0 else np.nan
-    return {"n": int(len(truth)), "mae": float(np.mean(np.abs(err))), "bias": float(np.mean(err)),
+    return {"n": len(truth), "mae": float(np.mean(np.abs(err))), "bias": float(np.mean(err)),
             "spearman": float(rho)}
 
 

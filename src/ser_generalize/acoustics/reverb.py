@@ -19,6 +19,8 @@ T60 is kept as :func:`ml_free_decay_t60` for comparison.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ser_generalize.acoustics.analysis import ClipAnalysis
@@ -35,7 +37,7 @@ def band_levels(a: ClipAnalysis) -> tuple[np.ndarray, np.ndarray]:
     """Octave-band power (bands x frames) and each band's noise-floor power (bands)."""
     f = a.freqs
     bands, floors = [], []
-    for lo, hi in zip(OCTAVE_EDGES_HZ[:-1], OCTAVE_EDGES_HZ[1:]):
+    for lo, hi in itertools.pairwise(OCTAVE_EDGES_HZ):
         sel = (f >= lo) & (f < hi) if hi < OCTAVE_EDGES_HZ[-1] else (f >= lo)
         bands.append(a.power[sel].sum(axis=0))
         floors.append(a.noise_psd[sel].sum())
@@ -72,7 +74,7 @@ def early_drops(a: ClipAnalysis) -> dict[str, float]:
     head = level - floor_db
     out = {}
     for ms in (50, 100):
-        k = int(round(ms / 1000 / a.frame_s))
+        k = round(ms / 1000 / a.frame_s)
         h0, h1 = head[:, :-k], head[:, k:]
         loud = h0 > 15.0
         frac = np.clip((h0 - h1) / np.maximum(h0, 1e-6), 0.0, 1.0)[loud]
@@ -89,8 +91,8 @@ def late_decay(a: ClipAnalysis, onset_ms: float = 50.0, span_ms: float = 100.0) 
     """
     bands, floors = band_levels(a)
     head = 10 * np.log10(np.maximum(bands, 1e-30) / floors[:, None])
-    k0 = int(round(onset_ms / 1000 / a.frame_s))
-    k1 = k0 + int(round(span_ms / 1000 / a.frame_s))
+    k0 = round(onset_ms / 1000 / a.frame_s)
+    k1 = k0 + round(span_ms / 1000 / a.frame_s)
     if head.shape[1] <= k1:
         return float("nan")
     h0, h_on, h_end = head[:, :-k1], head[:, k0:-(k1 - k0)], head[:, k1:]
@@ -176,7 +178,7 @@ def c50_from_ir(rir: np.ndarray, sr: int) -> float:
     """Clarity C50 (dB) of an impulse response: energy in the first 50 ms after the direct path over the rest."""
     h = np.asarray(rir, dtype=np.float64)
     start = int(np.argmax(np.abs(h)))
-    k = start + int(round(0.05 * sr))
+    k = start + round(0.05 * sr)
     early, late = np.sum(h[start:k] ** 2), np.sum(h[k:] ** 2)
     if late <= 0:
         return float("inf")
