@@ -1,10 +1,18 @@
-"""WADA-SNR: blind SNR from the amplitude distribution of speech (Kim & Stern, Interspeech 2008)."""
+"""Blind SNR: active-speech level over a minimum-statistics noise floor, and WADA-SNR (Kim & Stern 2008).
+
+``active_snr_raw`` is the ratio of the mean power above the noise floor in P.56-style active frames to
+the noise-floor power (see :mod:`~ser_generalize.acoustics.analysis`); the calibrated estimator in
+:mod:`~ser_generalize.acoustics.calibration` combines it with WADA-SNR. WADA alone reads reverberation
+as noise (a reverberant clip at 35 dB SNR reads about 25 dB) and saturates in near-silent noise.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 import numpy as np
+
+from ser_generalize.acoustics.analysis import ClipAnalysis
 
 SNR_RANGE_DB = (-20, 60)
 GAMMA_SHAPE = 0.4
@@ -36,3 +44,15 @@ def wada_snr(waveform: np.ndarray) -> float:
     g, snrs = _wada_table()
     order = np.argsort(g)
     return float(np.interp(g_obs, g[order], snrs[order]))
+
+
+def active_snr_raw(a: ClipAnalysis) -> float:
+    """10 log10(mean active power above the floor / floor power), dB (uncalibrated, capped at 80 dB)."""
+    noise = float(a.noise_psd.sum())
+    speech = float(np.mean(a.speech_power[a.active]))
+    return float(min(10 * np.log10(max(speech, 1e-30) / noise), 80.0))
+
+
+def snr_features(a: ClipAnalysis, waveform: np.ndarray) -> dict[str, float]:
+    """Blind SNR features of one clip: the active-level SNR and WADA-SNR (dB)."""
+    return {"snr_active_raw": active_snr_raw(a), "snr_wada": wada_snr(waveform)}

@@ -65,11 +65,27 @@ def colored_noise(n: int, color: str, rng: np.random.Generator) -> np.ndarray:
     return pink / (np.std(pink) + 1e-12)
 
 
-def apply_condition(
+@dataclass(frozen=True)
+class RenderedCondition:
+    """A conditioned clip and its parts, so profiling estimators can be checked against what was applied.
+
+    ``audio`` is what ``apply_condition`` returns; ``speech`` and ``noise`` are the two parts of the
+    mixture (same final gain, float64, ``audio ~= speech + noise``); ``rir`` the impulse response
+    used (``None`` when dry).
+    """
+
+    audio: np.ndarray
+    speech: np.ndarray
+    noise: np.ndarray
+    rir: np.ndarray | None
+
+
+def render_condition(
     speech: np.ndarray, sample_rate: int, condition: Condition, rng: np.random.Generator
-) -> np.ndarray:
-    """Run clean speech through the room, the band-limiting filters and the noise floor."""
+) -> RenderedCondition:
+    """Run clean speech through the room, the band-limiting filters and the noise floor, keeping the parts."""
     out = speech.astype(np.float64)
+    rir = None
     if condition.t60_s:
         rir = room_impulse_response(condition.t60_s, sample_rate, condition.direct_to_reverb_db, rng)
         out = fftconvolve(out, rir)[: out.size + int(0.3 * condition.t60_s * sample_rate)]
@@ -77,12 +93,25 @@ def apply_condition(
         out = sosfilt(butter(4, condition.highpass_hz, "highpass", fs=sample_rate, output="sos"), out)
     if condition.lowpass_hz:
         out = sosfilt(butter(6, condition.lowpass_hz, "lowpass", fs=sample_rate, output="sos"), out)
+    clean = out.copy()
+    noise = np.zeros_like(out)
     if condition.snr_db is not None:
         speech_power = np.mean(out**2) + 1e-12
-        noise = colored_noise(out.size, condition.noise_color, rng)
-        out = out + noise * np.sqrt(speech_power / 10 ** (condition.snr_db / 10))
-    out *= 10 ** (condition.gain_db / 20)  # a fixed gain: loudness differences between emotions survive
+        noise = colored_noise(out.size, condition.noise_color, rng) * np.sqrt(
+            speech_power / 10 ** (condition.snr_db / 10)
+        )
+        out = out + noise
+    gain = 10 ** (condition.gain_db / 20)
+    out *= gain  # a fixed gain: loudness differences between emotions survive
     peak = np.max(np.abs(out))
     if peak > 0.99:
         out *= 0.99 / peak
-    return out.astype(np.float32)
+        gain *= 0.99 / peak
+    return RenderedCondition(out.astype(np.float32), clean * gain, noise * gain, rir)
+
+
+def apply_condition(
+    speech: np.ndarray, sample_rate: int, condition: Condition, rng: np.random.Generator
+) -> np.ndarray:
+    """Run clean speech through the room, the band-limiting filters and the noise floor."""
+    return render_condition(speech, sample_rate, condition, rng).audio

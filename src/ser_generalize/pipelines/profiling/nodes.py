@@ -10,7 +10,9 @@ import pandas as pd
 
 from ser_generalize.acoustics.distance import corpus_distances, distance_matrix
 from ser_generalize.acoustics.profile import PARAMETER_NOTES, PROFILE_PARAMETERS, profile_manifest
+from ser_generalize.corpora.manifest import REJECT_COLUMNS
 from ser_generalize.reporting.profile_plots import distance_heatmap, parameter_distribution_plot
+from ser_generalize.reporting.profiling_report import augmentation_verdicts, profiling_report
 
 from ..project_config import synthetic_flags
 
@@ -19,8 +21,8 @@ def _parameters(params: dict[str, Any]) -> list[str]:
     return list(params.get("parameters") or PROFILE_PARAMETERS)
 
 
-def profile_corpus(manifest: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
-    """Profile one corpus's (subsampled) utterances."""
+def profile_corpus(manifest: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Profile one corpus's (subsampled) utterances: (profiles, rejects)."""
     return profile_manifest(manifest, params.get("max_utterances_per_corpus"), int(params.get("seed", 0)))
 
 
@@ -44,9 +46,21 @@ def combine_profiles(params: dict[str, Any], ingestion: dict[str, Any], *profile
     return allp, long, wide, plots, heat, metrics
 
 
+def combine_rejects(*rejects: pd.DataFrame) -> pd.DataFrame:
+    """One rejects table (``REJECT_COLUMNS``) over all corpora."""
+    frames = [r for r in rejects if len(r)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in REJECT_COLUMNS.items()})
+    return pd.concat(frames, ignore_index=True).astype(REJECT_COLUMNS)
+
+
 def augmentation_check(manifests: dict[str, pd.DataFrame], profiles: pd.DataFrame, params: dict[str, Any],
                        augmentation: dict[str, Any], ingestion: dict[str, Any]):
-    """Profile the source corpus after the augmentation chain; distance(source, target) before vs after per parameter."""
+    """Profile the source corpus after the augmentation chain; distance(source, target) before vs after per parameter.
+
+    The augmented clips go through the same calibrated estimators; ``verdict`` says per parameter whether the
+    gap to the target shrank, grew or stayed within 0.05 pooled SD.
+    """
     from ser_generalize.audio.augment import build_chain  # lazy: optional module of another area
 
     cfg = params["augmentation_check"]
@@ -58,7 +72,8 @@ def augmentation_check(manifests: dict[str, pd.DataFrame], profiles: pd.DataFram
         rng = np.random.default_rng([seed, zlib.crc32(utt_id.encode())])
         return np.asarray(chain(wav, rng), dtype=np.float32)
 
-    after = profile_manifest(manifests[source], params.get("max_utterances_per_corpus"), int(params.get("seed", 0)), transform)
+    after, _ = profile_manifest(manifests[source], params.get("max_utterances_per_corpus"),
+                                int(params.get("seed", 0)), transform)
     after["corpus"] = f"{source}+aug"
     names = _parameters(params)
     both = pd.concat([profiles, after], ignore_index=True)
@@ -67,7 +82,18 @@ def augmentation_check(manifests: dict[str, pd.DataFrame], profiles: pd.DataFram
     aft = long[(long.corpus_a == f"{source}+aug") & (long.corpus_b == target)].set_index("parameter")["distance"]
     table = pd.DataFrame({"before": before, "after": aft})
     table["change"] = table["after"] - table["before"]
-    table = table.reset_index().rename(columns={"index": "parameter"})
+    table = augmentation_verdicts(table.reset_index().rename(columns={"index": "parameter"}))
     fig = distance_heatmap(table.set_index("parameter")[["before", "after"]],
                            f"distance {source}->{target}, before/after '{cfg.get('chain')}'", _is_synthetic(ingestion))
     return table, fig
+
+
+def build_report(params: dict[str, Any], ingestion: dict[str, Any], profiles: pd.DataFrame, rejects: pd.DataFrame,
+                 distances: pd.DataFrame, augmentation: pd.DataFrame | None = None) -> tuple[str, pd.DataFrame]:
+    """The profiling report (markdown) and the per-pair dominant-factor table."""
+    cfg = params.get("augmentation_check") or {}
+    label = f"({cfg.get('source')} + '{cfg.get('chain')}' vs {cfg.get('target')})" if augmentation is not None else ""
+    names = _parameters(params)
+    return profiling_report(profiles, rejects, distances, names,
+                            {p: PARAMETER_NOTES.get(p, "") for p in names if p in PARAMETER_NOTES},
+                            _is_synthetic(ingestion), params.get("max_utterances_per_corpus"), augmentation, label)

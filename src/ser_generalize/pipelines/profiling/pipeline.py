@@ -1,4 +1,4 @@
-"""Profiling pipeline wiring: one namespaced branch per corpus, then combine, distances, plots, augmentation check."""
+"""Profiling pipeline wiring: one namespaced branch per corpus, then combine, distances, plots, augmentation check, report."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ def create_pipeline(**kwargs) -> Pipeline:
     params = project_parameters()
     corpora = list((params.get("ingestion") or {}).get("corpora") or {})
     branches = [
-        Pipeline([node(nodes.profile_corpus, ["manifest", "params:profiling"], "acoustic_profile", name="profile_corpus")],
+        Pipeline([node(nodes.profile_corpus, ["manifest", "params:profiling"], ["acoustic_profile", "profiling_rejects"],
+                       name="profile_corpus")],
                  namespace=c, inputs={"manifest": f"{c}.manifest"}, parameters={"params:profiling": "params:profiling"},
-                 outputs={"acoustic_profile": f"{c}.acoustic_profile"})
+                 outputs={"acoustic_profile": f"{c}.acoustic_profile", "profiling_rejects": f"{c}.profiling_rejects"})
         for c in corpora
     ]
     combine = node(
@@ -32,7 +33,11 @@ def create_pipeline(**kwargs) -> Pipeline:
          "profiling.distance_heatmap", "profiling.metrics"],
         name="combine_profiles",
     )
-    pipe = Pipeline([*branches, combine])
+    rejects = node(nodes.combine_rejects, [f"{c}.profiling_rejects" for c in corpora], "profiling.rejects",
+                   name="combine_profiling_rejects")
+    pipe = Pipeline([*branches, combine, rejects])
+    report_inputs = ["params:profiling", "params:ingestion", "profiling.all_profiles", "profiling.rejects",
+                     "profiling.distances"]
     check = (params.get("profiling") or {}).get("augmentation_check") or {}
     src, tgt = check.get("source"), check.get("target")
     if check.get("enabled", True) and src in corpora and tgt in corpora:
@@ -44,4 +49,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                   "params:ingestion"],
                  ["profiling.augmentation_distances", "profiling.augmentation_plot"], name="augmentation_check"),
         ])
+        report_inputs.append("profiling.augmentation_distances")
+    pipe += Pipeline([node(nodes.build_report, report_inputs, ["profiling.report", "profiling.pair_factors"],
+                           name="profiling_report")])
     return pipe
