@@ -10,7 +10,6 @@ fixes that without touching the datasets.
 from __future__ import annotations
 
 import copyreg
-import io
 import pickle
 from collections.abc import Iterable
 from typing import Any
@@ -20,17 +19,17 @@ import cloudpickle
 _REGISTERED: set[type] = set()
 
 
-def _dumps_by_value(obj: Any) -> bytes:
-    """Cloudpickle ``obj`` ignoring copyreg's table, so the reducer below does not call itself."""
-    buffer = io.BytesIO()
-    pickler = cloudpickle.CloudPickler(buffer, protocol=pickle.DEFAULT_PROTOCOL)
-    pickler.dispatch_table = {}
-    pickler.dump(obj)
-    return buffer.getvalue()
+def _rebuild(cls_by_value: bytes, state: dict[str, Any]) -> Any:
+    """Recreate an instance from its class (pickled by value) and its ``__dict__``, without ``__init__``."""
+    cls = cloudpickle.loads(cls_by_value)
+    obj = object.__new__(cls)
+    obj.__dict__.update(state)
+    return obj
 
 
-def _reduce_by_value(obj: Any) -> tuple[Any, tuple[bytes]]:
-    return cloudpickle.loads, (_dumps_by_value(obj),)
+def _reduce_by_value(obj: Any) -> tuple[Any, tuple[bytes, dict[str, Any]]]:
+    """Class by value through cloudpickle, instance state through the ordinary pickler."""
+    return _rebuild, (cloudpickle.dumps(type(obj)), obj.__dict__)
 
 
 def class_is_picklable(cls: type) -> bool:
