@@ -12,6 +12,7 @@ same filesystem). Node and dataset hooks fire in the worker, as with Kedro's Par
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Iterator
@@ -86,8 +87,17 @@ def run_node_on_worker(
         ).execute()
         return {name: catalog.load(name) for name in memory_outputs}
 
+    from distributed.worker import thread_state
+
+    dask_task_state = dict(vars(thread_state))  # get_worker()/worker_client() inside the node keep working
+
+    def _in_node_thread() -> dict[str, Any]:
+        for name, value in dask_task_state.items():
+            setattr(thread_state, name, value)
+        return _target()
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kedro-node-{node.name}") as pool:
-        return pool.submit(_target).result()
+        return pool.submit(contextvars.copy_context().run, _in_node_thread).result()
 
 
 def _pick(outputs: dict[str, Any], names: list[str]) -> dict[str, Any]:

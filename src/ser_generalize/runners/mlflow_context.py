@@ -37,6 +37,8 @@ def capture() -> dict[str, Any] | None:
     state = {field: getattr(hook, field, None) for field in _HOOK_FIELDS}
     state["nested"] = bool(hook.mlflow_config.tracking.run.nested)
     state["tracking_uri"] = mlflow.get_tracking_uri()
+    active = mlflow.active_run()
+    state["experiment_id"] = active.info.experiment_id if active is not None else None
     return state
 
 
@@ -50,6 +52,8 @@ def apply(state: dict[str, Any] | None) -> None:
     from kedro_mlflow.config.kedro_mlflow_config import KedroMlflowConfig
 
     mlflow.set_tracking_uri(state["tracking_uri"])
+    if state.get("experiment_id"):  # nested runs opened by nodes go to the driver's experiment, not Default
+        mlflow.set_experiment(experiment_id=state["experiment_id"])
     for field in _HOOK_FIELDS:
         setattr(hook, field, state[field])
     config = KedroMlflowConfig()
