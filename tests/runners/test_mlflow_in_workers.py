@@ -72,6 +72,28 @@ def test_dask_workers_log_into_the_driver_run(cluster, driver_run) -> None:
     assert nested[0].data.metrics["value"] == run.data.metrics["toy.value"]
 
 
+def test_worker_forgets_an_earlier_run(cluster, driver_run, monkeypatch) -> None:
+    """A long-lived worker that served a run with MLflow logs nothing for a later run without one."""
+    uri, experiment_id, run_id = driver_run
+    pipeline = Pipeline([node(toy_nodes.score, ["features", "params:toy"], "toy_metrics", name="score")])
+
+    def catalog(scale: float) -> DataCatalog:
+        features = MemoryDataset(data=toy_nodes.make_features(7))
+        toy = MemoryDataset(data={"scale": scale})
+        return DataCatalog(datasets={"features": features, "params:toy": toy, "toy_metrics": MemoryDataset()})
+
+    runner = DaskRunner(scheduler=cluster.scheduler_address)
+    runner.run(pipeline, catalog(2.0))
+    client = MlflowClient(tracking_uri=uri)
+    before = client.search_runs([experiment_id])
+    monkeypatch.setattr(mlflow_hook, "run_id", None)
+    monkeypatch.delattr(mlflow_hook, "mlflow_config")  # the driver now has no kedro-mlflow run
+    runner.run(pipeline, catalog(3.0))
+    after = client.search_runs([experiment_id])
+    assert len(after) == len(before)
+    assert client.get_run(run_id).data.params["toy.scale"] == "2.0"
+
+
 def test_artifact_datasets_pickle_for_parallel_runner(tmp_path) -> None:
     dataset = MlflowArtifactDataset(
         dataset={"type": "pandas.CSVDataset", "filepath": str(tmp_path / "t.csv")}, artifact_path="toy"

@@ -68,7 +68,7 @@ def run_node_on_worker(
 
     def _target() -> dict[str, Any]:
         hook_manager = _worker_hook_manager(context.get("package_name"))
-        mlflow_context.apply(context.get("mlflow"))
+        mlflow_context.apply(context.get("mlflow"), in_worker=True)
         catalog = DataCatalog(datasets=dict(datasets))
         for name, value in values.items():
             catalog[name] = MemoryDataset(data=value)

@@ -42,10 +42,20 @@ def capture() -> dict[str, Any] | None:
     return state
 
 
-def apply(state: dict[str, Any] | None) -> None:
-    """Point this process at the driver's tracking store and run; no-op for None or in the driver itself."""
+def apply(state: dict[str, Any] | None, *, in_worker: bool = False) -> None:
+    """Point this process at the driver's tracking store and run; no-op in the driver itself.
+
+    ``state`` None means the driver has no kedro-mlflow run: a Dask worker (``in_worker``), which may
+    keep the state of an earlier pipeline run, then switches kedro-mlflow's hook off instead of logging
+    into that old run or a new stray one.
+    """
     hook = _kedro_mlflow_hook()
-    if not state or hook is None:
+    if hook is None:
+        return
+    if not state:
+        if in_worker:
+            hook.run_id = None
+            hook._is_mlflow_enabled = False
         return
     if getattr(hook, "run_id", None) == state["run_id"] and hasattr(hook, "mlflow_config"):
         return  # the driver, or a forked child that inherited the same state
