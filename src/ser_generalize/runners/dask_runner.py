@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
+import uuid
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -172,6 +174,7 @@ class DaskRunner(AbstractRunner):
             "run_id": run_id,
             "mlflow": mlflow_context.capture(),
         }
+        run_tag = uuid.uuid4().hex  # task keys unique per run on a shared, long-lived scheduler
         with self._client() as client:
             futures: dict[Node, Any] = {}
             for node in nodes:
@@ -187,10 +190,12 @@ class DaskRunner(AbstractRunner):
                     outputs,
                     context,
                     *(futures[p] for p in parents),
-                    key=f"{node.name}-{run_id or ''}-{id(node)}",
+                    key=f"{node.name}-{run_tag}",
                     pure=False,
                 )
             node_of = {future.key: node for node, future in futures.items()}
+            parents_of = {n: {producer[i] for i in n.inputs if i in producer} for n in nodes}
+            waiting_children = Counter(p for n in nodes for p in parents_of[n])
             done: set[Node] = set()
             try:
                 for future in as_completed(list(futures.values())):
@@ -202,6 +207,12 @@ class DaskRunner(AbstractRunner):
                     if mine:
                         for name, value in client.submit(_pick, future, mine, pure=False).result().items():
                             catalog.save(name, value)
+                    for parent in parents_of[node]:  # drop in-memory data no task still needs
+                        waiting_children[parent] -= 1
+                        if waiting_children[parent] == 0:
+                            futures.pop(parent, None)
+                    if waiting_children[node] == 0:
+                        futures.pop(node, None)
                     logger.info("Completed node: %s", node.name)
                     logger.info("Completed %d out of %d tasks", len(done), len(nodes))
             finally:

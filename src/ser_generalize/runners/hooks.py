@@ -1,4 +1,4 @@
-"""Project hooks that make multi-process runners (ParallelRunner, DaskRunner) work with kedro-mlflow.
+"""Project hook that lets Kedro's ParallelRunner run this project's catalog (kedro-mlflow artifact datasets).
 
 Register in ``settings.py``: ``HOOKS = (MultiprocessRunHooks(),)`` from ``ser_generalize.runners.hooks``.
 """
@@ -10,45 +10,21 @@ from typing import Any
 
 from kedro.framework.hooks import hook_impl
 
-from . import mlflow_context
 from .pickling import register_by_value_pickling
 
 logger = logging.getLogger(__name__)
 
 
 class MultiprocessRunHooks:
-    """Picklable artifact datasets, and the driver's MLflow run handed to spawned worker processes."""
+    """Make datasets whose class is built at run time (MlflowArtifactDataset) picklable for ParallelRunner.
 
-    def __init__(self) -> None:
-        self._saved_env: dict[str, str | None] | None = None
+    MLflow needs nothing more with ParallelRunner's default ``fork`` start method on Linux: each child
+    inherits kedro-mlflow's hook with the open run's id and reopens that run before its node. DaskRunner
+    carries the run state to its workers itself (``mlflow_context``).
+    """
 
     @hook_impl
     def after_catalog_created(self, catalog: Any) -> None:
-        """Register by-value pickling for datasets whose class is made at run time (MlflowArtifactDataset)."""
         names = register_by_value_pickling(dataset for _, dataset in catalog.items())
         if names:
             logger.debug("Datasets pickled by value for multi-process runners: %s", sorted(set(names)))
-
-    @hook_impl
-    def before_pipeline_run(self) -> None:
-        """Export the active kedro-mlflow state (kedro-mlflow's own hook has run by now) for spawned children."""
-        self._saved_env = mlflow_context.environment_snapshot()
-        mlflow_context.export_to_environment(mlflow_context.capture())
-
-    @hook_impl(tryfirst=True)
-    def before_node_run(self) -> None:
-        """In a spawned child, restore the driver's MLflow state before kedro-mlflow's node hook logs params."""
-        mlflow_context.apply(mlflow_context.from_environment())
-
-    @hook_impl
-    def after_pipeline_run(self) -> None:
-        self._restore_env()
-
-    @hook_impl
-    def on_pipeline_error(self) -> None:
-        self._restore_env()
-
-    def _restore_env(self) -> None:
-        if self._saved_env is not None:
-            mlflow_context.clear_environment(self._saved_env)
-            self._saved_env = None

@@ -1,21 +1,16 @@
-"""Carry the driver's MLflow run into worker processes so nodes run elsewhere log into the same run.
+"""Carry the driver's MLflow run into Dask workers so nodes run there log into the same run.
 
-kedro-mlflow keeps its state (run id, parameter flattening, enabled flag) on one hook object created in the
-process that ran ``kedro run``. A forked ``ParallelRunner`` child inherits it; a spawned child or a Dask
-worker gets a fresh hook that would log parameters into a new, unrelated run. ``capture`` reads that state
-in the driver as plain values; ``apply`` sets it in a worker before the node runs.
+kedro-mlflow keeps its state (run id, parameter flattening, enabled flag) on one hook object in the process
+that ran ``kedro run``. A forked ``ParallelRunner`` child inherits it; a Dask worker has a fresh hook that
+would log parameters into a new, unrelated run. ``capture`` reads that state in the driver as plain values;
+``apply`` sets it in the worker before the node runs.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any
 
 import mlflow
-
-ENV_VAR = "SER_MLFLOW_CONTEXT"
-"""Environment variable through which ``hooks.MlflowChildProcessHooks`` hands the context to spawned children."""
 
 _HOOK_FIELDS = ("run_id", "_is_mlflow_enabled", "flatten", "recursive", "sep", "long_params_strategy")
 
@@ -69,36 +64,3 @@ def apply(state: dict[str, Any] | None, *, in_worker: bool = False) -> None:
     config = KedroMlflowConfig()
     config.tracking.run.nested = state["nested"]
     hook.mlflow_config = config
-
-
-def export_to_environment(state: dict[str, Any] | None) -> None:
-    """Publish ``state`` (and MLFLOW_TRACKING_URI) for processes spawned later.
-
-    MLFLOW_RUN_ID is deliberately not set: ``mlflow.start_run`` consumes it on its next call, so in the
-    driver the first nested sweep run (``utils.tracking.log_nested_run``) would reopen the parent run
-    instead of creating a child.
-    """
-    if not state:
-        return
-    os.environ[ENV_VAR] = json.dumps(state)
-    os.environ["MLFLOW_TRACKING_URI"] = state["tracking_uri"]
-
-
-def from_environment() -> dict[str, Any] | None:
-    """The state ``export_to_environment`` published, or None."""
-    raw = os.environ.get(ENV_VAR)
-    return json.loads(raw) if raw else None
-
-
-def clear_environment(previous: dict[str, str | None]) -> None:
-    """Restore the variables ``export_to_environment`` set to their values before the run."""
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
-def environment_snapshot() -> dict[str, str | None]:
-    """Current values of the variables ``export_to_environment`` sets, for ``clear_environment``."""
-    return {name: os.environ.get(name) for name in (ENV_VAR, "MLFLOW_TRACKING_URI")}
