@@ -105,3 +105,15 @@ def test_settings_precedence_and_validation(monkeypatch) -> None:
     monkeypatch.setenv(WORKERS_ENV, "zero")
     with pytest.raises(ValueError, match="SER_DASK_WORKERS"):
         resolve_settings()
+
+
+def test_parallel_runner_shares_declared_memory_datasets(sequential, tmp_path) -> None:
+    """A catalog-declared MemoryDataset between nodes (as cross_corpus declares its features) works after the hook."""
+    from ser_generalize.runners.hooks import MultiprocessRunHooks
+
+    datasets = toy_datasets(tmp_path, "declared")
+    datasets.update({name: MemoryDataset(copy_mode="assign") for name in ("features", "w0", "w1", "w2")})
+    catalog = SharedMemoryDataCatalog(datasets=datasets)
+    MultiprocessRunHooks().before_pipeline_run(toy_pipeline(), catalog)
+    ParallelRunner(max_workers=2).run(toy_pipeline(), catalog)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "declared" / "table.csv"), sequential[0])
