@@ -4,9 +4,10 @@ kedro-mlflow's hooks register themselves through their entry point, next to the 
 """
 
 from ser_generalize.hooks import MlflowExperimentKindHook, ParameterValidationHook
+from ser_generalize.runners.hooks import MultiprocessRunHooks
 from ser_generalize.pipelines.project_config import RunParametersConfigLoader
 
-HOOKS = (ParameterValidationHook(), MlflowExperimentKindHook())
+HOOKS = (ParameterValidationHook(), MlflowExperimentKindHook(), MultiprocessRunHooks())
 
 CONFIG_LOADER_CLASS = RunParametersConfigLoader
 CONFIG_LOADER_ARGS = {
