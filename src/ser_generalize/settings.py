@@ -4,8 +4,8 @@ kedro-mlflow's hooks register themselves through their entry point, next to the 
 """
 
 from ser_generalize.hooks import MlflowExperimentKindHook, ParameterValidationHook
-from ser_generalize.runners.hooks import MultiprocessRunHooks
 from ser_generalize.pipelines.project_config import RunParametersConfigLoader
+from ser_generalize.runners.hooks import MultiprocessRunHooks
 
 HOOKS = (ParameterValidationHook(), MlflowExperimentKindHook(), MultiprocessRunHooks())
 
