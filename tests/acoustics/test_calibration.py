@@ -12,10 +12,13 @@ import yaml
 from ser_generalize.acoustics.calibration import (
     DOCS_END,
     DOCS_START,
+    T60_WEAK_CAP_S,
     accuracy_table,
     apply_linear_map,
     draw_conditions,
+    estimates_from_features,
     fit_calibration,
+    fit_dry_gate,
     fit_linear_map,
     render_sweep,
     true_active_snr,
@@ -44,6 +47,21 @@ def test_linear_map_recovers_a_linear_truth_and_fills_missing_values():
     m = fit_linear_map(df, ["a", "b"], "y", ridge=1e-6)
     assert np.allclose(apply_linear_map(m, df), df["y"], atol=1e-4)
     assert np.isfinite(apply_linear_map(m, {"a": np.nan, "b": 0.0})).all()
+
+
+def test_dry_gate_caps_t60_where_p_dry_is_high():
+    # one feature; P(dry) = sigmoid(-4 x); reverberant clips have x >= 0, so P(dry) <= 0.5 on them
+    dry_map = {"features": ["x"], "fill": {"x": 0.0}, "mean": [0.0], "std": [1.0], "coef": [-4.0], "intercept": 0.0}
+    frame = pd.DataFrame({"x": np.linspace(0, 2, 101), "true_t60_s": 0.6})
+    gate = fit_dry_gate(frame, dry_map)
+    p_rev = 1 / (1 + np.exp(4 * frame["x"]))
+    assert (p_rev > gate).mean() <= 0.03 and gate < 0.5
+    rest = {"fill": {"x": 0.0}, "mean": [0.0], "std": [1.0], "features": ["x"], "coef": [0.0]}
+    cal = {"t60_dry": dry_map, "t60_dry_gate": gate, "t60": {**rest, "intercept": 0.8},
+           "c50": {**rest, "intercept": 10.0}, "snr": {**rest, "intercept": 20.0}, "bandwidth_factor": 1.0}
+    est = estimates_from_features(pd.DataFrame({"x": [-0.05, 1.0], "bandwidth_raw_hz": 8000.0}), cal)
+    assert est["t60_s"][0] == pytest.approx(T60_WEAK_CAP_S)   # P(dry) ~ 0.55: soft gate would read 0.36 s
+    assert est["t60_s"][1] == pytest.approx(0.8 / (1 + np.exp(-4)))  # clear room: soft (1 - P(dry)) x T60
 
 
 def test_draw_conditions_cover_the_ranges():
