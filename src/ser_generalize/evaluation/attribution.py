@@ -214,7 +214,7 @@ def attribute(drops: pd.DataFrame, descriptors: pd.DataFrame, alpha: float = 1.0
     notes.append("model: non-negative ridge on descriptors" + (" with training- and test-corpus effects"
                  if corpus_effects else " and an intercept (too few cells for corpus effects)"))
     y = frame["drop"].to_numpy(float)
-    x, names, nonneg = _design(frame, used, scale[used], bool(corpus_effects))
+    x, _names, nonneg = _design(frame, used, scale[used], bool(corpus_effects))
     coef = _fit(x, y, nonneg, alpha)
     pred = x @ coef
     r2 = float(1 - np.sum((y - pred) ** 2) / np.sum((y - y.mean()) ** 2)) if np.ptp(y) > 0 else float("nan")
