@@ -2,8 +2,8 @@
 
 For each off-diagonal cell of a single-corpus row, the drop is the training corpus's in-domain score
 minus the cell's score. Each cell gets pair descriptors (language mismatch, label-set distance, speaker
-count and gender-balance differences, duration difference, acted vs natural, and the acoustic profile's
-per-parameter distances). A non-negative ridge regression (a mismatch can only cost performance) of the
+count and gender-balance differences, duration difference, acted vs natural, the difference in emotion
+contrast of the prosody, and the acoustic profile's per-parameter distances). A non-negative ridge regression (a mismatch can only cost performance) of the
 drops on the descriptors, scaled by their standard deviation but not centred (zero = no mismatch), gives
 each descriptor's effect; descriptors are grouped into factors, a factor's contribution to a cell is the
 sum of its descriptors' effect x value, and its share is its mean contribution over the mean drop.
@@ -24,20 +24,27 @@ from scipy.optimize import lsq_linear
 log = logging.getLogger(__name__)
 
 ACOUSTIC_FACTORS: dict[str, str] = {
-    "snr_db": "noise",
-    "dnsmos_bak": "noise",
-    "t60_s": "reverberation",
-    "c50_db": "reverberation",
-    "bandwidth_hz": "bandwidth",
-    "rolloff_hz": "bandwidth",
-    "loudness_lufs": "level",
-    "dnsmos_sig": "quality",
-    "dnsmos_ovrl": "quality",
+    "snr_db": "recording",
+    "dnsmos_bak": "recording",
+    "t60_s": "recording",
+    "c50_db": "recording",
+    "bandwidth_hz": "recording",
+    "rolloff_hz": "recording",
+    "loudness_lufs": "recording",
+    "dnsmos_sig": "recording",
+    "dnsmos_ovrl": "recording",
     "f0_mean_hz": "speakers",
     "f0_std_hz": "expressiveness",
     "f0_range_hz": "expressiveness",
 }
-"""Acoustic profile parameter -> the factor its corpus distance describes (duration comes from manifests)."""
+"""Acoustic profile parameter -> the factor its corpus distance describes (duration comes from manifests).
+
+Noise, reverberation and band limit form one factor, the recording condition: their blind estimators
+read each other (T60 reads high under noise, WADA-SNR low under reverberation), so only the group is
+identifiable; the per-descriptor effects table keeps them apart for reading."""
+
+CONTRAST_PARAMETERS = ("f0_mean_hz", "f0_range_hz", "loudness_lufs")
+"""Profile parameters whose between-emotion share of variance measures how strongly emotions are acted."""
 
 MANIFEST_FACTORS: dict[str, str] = {
     "language_mismatch": "language",
@@ -46,19 +53,42 @@ MANIFEST_FACTORS: dict[str, str] = {
     "gender_balance_diff": "speakers",
     "duration_diff": "length",
     "acted_mismatch": "acting",
+    "contrast_diff": "expressiveness",
 }
 """Descriptor from manifests / ingestion parameters -> factor."""
 
 UNATTRIBUTED = "unattributed"
 
 
-def corpus_descriptors(manifests: Mapping[str, pd.DataFrame], ingestion: Mapping[str, Any] | None = None
-                       ) -> pd.DataFrame:
-    """One row per corpus: language, label set, speaker count, female share, mean duration, acted flag.
+def emotion_contrast(profile: pd.DataFrame, manifest: pd.DataFrame) -> float:
+    """Mean over :data:`CONTRAST_PARAMETERS` of the between-emotion share of variance (eta squared), 0-1.
+
+    High when emotions are acted with strong, consistent prosody; NaN without profiled utterances.
+    """
+    emotion = manifest.set_index(manifest["utt_id"].astype(str))["emotion"].astype(str)
+    rows = profile.assign(emotion=profile["utt_id"].astype(str).map(emotion)).dropna(subset=["emotion"])
+    shares = []
+    for p in CONTRAST_PARAMETERS:
+        if p not in rows.columns:
+            continue
+        x = rows[[p, "emotion"]].dropna()
+        total = float(((x[p] - x[p].mean()) ** 2).sum())
+        if len(x) < 4 or total <= 0:
+            continue
+        means = x.groupby("emotion")[p].transform("mean")
+        shares.append(float(((means - x[p].mean()) ** 2).sum()) / total)
+    return float(np.mean(shares)) if shares else np.nan
+
+
+def corpus_descriptors(manifests: Mapping[str, pd.DataFrame], ingestion: Mapping[str, Any] | None = None,
+                       profiles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per corpus: language, label set, speaker count, female share, mean duration, acted flag,
+    and (with ``profiles``) the emotion contrast of its prosody.
 
     ``acted`` is ``ingestion.corpora.<name>.acted`` when declared (True/False), else unknown (NaN);
     synthetic corpora are acted (their emotions are rendered on purpose).
     """
+    groups = {c: g for c, g in profiles.groupby("corpus")} if profiles is not None and len(profiles) else {}
     declared = (ingestion or {}).get("corpora") or {}
     rows = []
     for name, m in manifests.items():
@@ -73,7 +103,8 @@ def corpus_descriptors(manifests: Mapping[str, pd.DataFrame], ingestion: Mapping
                      "n_speakers": int(m["speaker"].nunique()) if "speaker" in m.columns else np.nan,
                      "female_share": float((known == "female").mean()) if len(known) else np.nan,
                      "mean_duration_s": float(m["duration_s"].mean()) if "duration_s" in m.columns else np.nan,
-                     "acted": np.nan if acted is None else float(bool(acted))})
+                     "acted": np.nan if acted is None else float(bool(acted)),
+                     "emotion_contrast": emotion_contrast(groups[name], m) if name in groups else np.nan})
     return pd.DataFrame(rows).set_index("corpus")
 
 
@@ -92,7 +123,8 @@ def _floor(values: np.ndarray, seed: int = 0, splits: int = 8) -> float:
         return 0.0
     rng = np.random.default_rng(seed)
     halves = [rng.permutation(values) for _ in range(splits)]
-    return float(np.mean([_w1(h[: h.size // 2], h[h.size // 2:]) for h in halves]))
+    # two halves of n/2 differ by ~sqrt(2) more than two samples of n: scale to the size of the pair
+    return float(np.mean([_w1(h[: h.size // 2], h[h.size // 2:]) for h in halves])) / np.sqrt(2)
 
 
 def pair_descriptors(pairs: pd.DataFrame, corpora: pd.DataFrame, profiles: pd.DataFrame | None = None,
@@ -114,6 +146,8 @@ def pair_descriptors(pairs: pd.DataFrame, corpora: pd.DataFrame, profiles: pd.Da
     out["gender_balance_diff"] = np.abs(b["female_share"] - a["female_share"])
     out["duration_diff"] = np.abs(np.log(b["mean_duration_s"] / a["mean_duration_s"]))
     out["acted_mismatch"] = np.abs(b["acted"] - a["acted"])
+    if "emotion_contrast" in corpora.columns and corpora["emotion_contrast"].notna().any():
+        out["contrast_diff"] = np.abs(b["emotion_contrast"] - a["emotion_contrast"])
     if profiles is not None and len(profiles):
         params = [p for p in (parameters or ACOUSTIC_FACTORS) if p in profiles.columns and p in ACOUSTIC_FACTORS]
         groups = {c: g for c, g in profiles.groupby("corpus")}
