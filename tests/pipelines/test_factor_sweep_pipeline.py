@@ -18,23 +18,41 @@ class KeptDataset(MemoryDataset):
         pass
 
 
-SPEAKERS = [{"id": str(1001 + i), "gender": g, "variant": v, "pitch": p, "rate": 0.0}
-            for i, (g, v, p) in enumerate([("male", "m3", -4), ("female", "f2", 8), ("male", "m1", 0),
-                                           ("female", "f4", 12)])]
+SPEAKERS = [
+    {"id": str(1001 + i), "gender": g, "variant": v, "pitch": p, "rate": 0.0}
+    for i, (g, v, p) in enumerate(
+        [("male", "m3", -4), ("female", "f2", 8), ("male", "m1", 0), ("female", "f4", 12)]
+    )
+]
 
 
 def _params(tmp_path: Path) -> dict:
     return {
-        "raw_dir": str(tmp_path / "raw"), "seed": 5, "base_name": "tiny",
-        "base": {"layout": "cremad", "language": "en", "expressiveness": 1.2, "per_emotion": 1,
-                 "emotions": ["neutral", "angry"], "speakers": SPEAKERS,
-                 "condition": {"snr_db": 40, "noise_color": "white", "gain_db": -1}},
+        "raw_dir": str(tmp_path / "raw"),
+        "seed": 5,
+        "base_name": "tiny",
+        "base": {
+            "layout": "cremad",
+            "language": "en",
+            "expressiveness": 1.2,
+            "per_emotion": 1,
+            "emotions": ["neutral", "angry"],
+            "speakers": SPEAKERS,
+            "condition": {"snr_db": 40, "noise_color": "white", "gain_db": -1},
+        },
         "factors": {"noise_white": [0], "language": ["de"]},
-        "backbones": ["logmel"], "backbone_options": {}, "feature_cache_dir": str(tmp_path / "features"),
-        "workers": 1, "metric": "macro_f1", "head_seed": 0, "device": "cpu",
+        "backbones": ["logmel"],
+        "backbone_options": {},
+        "feature_cache_dir": str(tmp_path / "features"),
+        "workers": 1,
+        "metric": "macro_f1",
+        "head_seed": 0,
+        "device": "cpu",
         "head": {"type": "ser_evals_mlp", "hidden": [16, 16], "epochs": 2, "batch_size": 8, "max_frames": 50},
-        "bootstrap": {"n_boot": 50, "alpha": 0.05, "seed": 0}, "profile_utterances": 4,
-        "attribution": {"alpha": 1.0, "n_boot": 20, "seed": 0}, "default_matrix": {"enabled": False},
+        "bootstrap": {"n_boot": 50, "alpha": 0.05, "seed": 0},
+        "profile_utterances": 4,
+        "attribution": {"alpha": 1.0, "n_boot": 20, "seed": 0},
+        "default_matrix": {"enabled": False},
     }
 
 
@@ -49,7 +67,9 @@ def test_tiny_sweep_runs_end_to_end(tmp_path: Path) -> None:
     assert set(drops["corpus"]) == {"tiny", "tiny__noise_white_0", "tiny__language_de"}
     base = drops.set_index("corpus").loc["tiny"]
     assert base["drop"] == 0 and base["drop_lo"] == 0 and base["drop_hi"] == 0
-    assert (drops["drop_lo"] <= drops["drop"] + 1e-9).all() and (drops["drop"] <= drops["drop_hi"] + 1e-9).all()
+    assert (drops["drop_lo"] <= drops["drop"] + 1e-9).all() and (
+        drops["drop"] <= drops["drop_hi"] + 1e-9
+    ).all()
     checks = catalog.load("factor_sweep.validation")
     assert set(checks["changed"]) == {"noise", "language"}
     report = catalog.load("factor_sweep.report")

@@ -20,16 +20,28 @@ from ser_generalize.corpora.synthetic.variants import (
 )
 
 BASE = {
-    "layout": "cremad", "language": "en", "expressiveness": 1.2, "per_emotion": 1, "emotions": ["neutral", "angry"],
-    "speakers": [{"id": "1001", "gender": "male", "variant": "m3", "pitch": -4, "rate": 0.0},
-                 {"id": "1002", "gender": "female", "variant": "f2", "pitch": 8, "rate": 0.0}],
+    "layout": "cremad",
+    "language": "en",
+    "expressiveness": 1.2,
+    "per_emotion": 1,
+    "emotions": ["neutral", "angry"],
+    "speakers": [
+        {"id": "1001", "gender": "male", "variant": "m3", "pitch": -4, "rate": 0.0},
+        {"id": "1002", "gender": "female", "variant": "f2", "pitch": 8, "rate": 0.0},
+    ],
     "condition": {"snr_db": 40, "noise_color": "white", "gain_db": -1},
 }
 FACTORS = {
     "language": ["de", "it"],
-    "speakers": {"all_female": [{"id": "1011", "gender": "female", "variant": "f3", "pitch": 5, "rate": 0.0}]},
-    "noise_white": [10], "noise_pink": [10], "reverberation": [0.6], "band_limit": [2000],
-    "expressiveness": [0.5], "length": {"short": ["Go now."]},
+    "speakers": {
+        "all_female": [{"id": "1011", "gender": "female", "variant": "f3", "pitch": 5, "rate": 0.0}]
+    },
+    "noise_white": [10],
+    "noise_pink": [10],
+    "reverberation": [0.6],
+    "band_limit": [2000],
+    "expressiveness": [0.5],
+    "length": {"short": ["Go now."]},
 }
 
 
@@ -63,8 +75,9 @@ def test_variants_are_written_once_paired_with_the_base_and_read_back(tmp_path: 
     clip = "AudioWAV/1001_IEO_ANG_LO.wav"
     base, noisy = (sf.read(Path(roots[n]) / clip)[0] for n in ("b", "b__noise_white_5"))
     residual = noisy - base  # same seeds: the variant is the base's utterance plus noise
-    assert len(base) == len(noisy) and 10 * np.log10(np.mean(base**2) / np.mean(residual**2)) == pytest.approx(
-        5, abs=1.5)
+    assert len(base) == len(noisy) and 10 * np.log10(
+        np.mean(base**2) / np.mean(residual**2)
+    ) == pytest.approx(5, abs=1.5)
     stamp = {n: (Path(r) / clip).stat().st_mtime_ns for n, r in roots.items()}
     ensure_variants(specs, tmp_path, seed=3)
     assert stamp == {n: (Path(r) / clip).stat().st_mtime_ns for n, r in roots.items()}

@@ -67,14 +67,21 @@ def _apply(spec: dict[str, Any], factor: str, level: Any, setting: Any) -> None:
         raise KeyError(f"unknown factor '{factor}'; known: {sorted(FACTOR_KEYS)}")
 
 
-def derive_variants(base: Mapping[str, Any], factors: Mapping[str, Any], base_name: str = "base") -> dict[str, dict]:
+def derive_variants(
+    base: Mapping[str, Any], factors: Mapping[str, Any], base_name: str = "base"
+) -> dict[str, dict]:
     """Corpus name -> spec: the base (``factor='base'``) and one variant per factor x level.
 
     ``factors`` maps a factor to a list of levels (the level is the setting) or to a mapping
     level name -> setting (speaker lists, sentence lists). Names are ``<base>__<factor>_<level>``.
     """
-    root = {**copy.deepcopy(dict(base)), "factor": "base", "level": "base", "base": base_name,
-            "seed_corpus": base_name}
+    root = {
+        **copy.deepcopy(dict(base)),
+        "factor": "base",
+        "level": "base",
+        "base": base_name,
+        "seed_corpus": base_name,
+    }
     specs = {base_name: root}
     for factor, levels in (factors or {}).items():
         if factor not in FACTOR_KEYS:
@@ -117,26 +124,37 @@ def is_cached(root: Path, spec: Mapping[str, Any], seed: int) -> bool:
         return False
 
 
-def ensure_variants(specs: Mapping[str, Mapping[str, Any]], raw_dir: str | Path, seed: int,
-                    progress: bool = False) -> dict[str, str]:
+def ensure_variants(
+    specs: Mapping[str, Mapping[str, Any]], raw_dir: str | Path, seed: int, progress: bool = False
+) -> dict[str, str]:
     """Write every variant whose folder lacks audio or matching settings; return {name: root}.
 
     Generation runs in fresh spawned processes (two at a time), as for the default corpora.
     """
     raw_dir = Path(raw_dir)
     todo = {n: dict(s) for n, s in specs.items() if not is_cached(raw_dir / n, s, seed)}
-    log.info("factor sweep: %d of %d corpora cached in %s, generating %d", len(specs) - len(todo), len(specs),
-             raw_dir, len(todo))
+    log.info(
+        "factor sweep: %d of %d corpora cached in %s, generating %d",
+        len(specs) - len(todo),
+        len(specs),
+        raw_dir,
+        len(todo),
+    )
     if todo:
-        ensure_synthetic_corpora({"raw_dir": str(raw_dir), "seed": seed, "force": True, "progress": progress,
-                                  "corpora": todo})
+        ensure_synthetic_corpora(
+            {"raw_dir": str(raw_dir), "seed": seed, "force": True, "progress": progress, "corpora": todo}
+        )
     return {n: str(raw_dir / n) for n in specs}
 
 
-def variant_manifests(specs: Mapping[str, Mapping[str, Any]], roots: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+def variant_manifests(
+    specs: Mapping[str, Mapping[str, Any]], roots: Mapping[str, str]
+) -> dict[str, pd.DataFrame]:
     """Manifest of each variant through the ingestion adapter of its layout (EmoBox partitions)."""
-    return {name: build_manifest(name, str(spec["layout"]), roots[name], str(spec["language"]), progress=False)[0]
-            for name, spec in specs.items()}
+    return {
+        name: build_manifest(name, str(spec["layout"]), roots[name], str(spec["language"]), progress=False)[0]
+        for name, spec in specs.items()
+    }
 
 
 def variant_table(specs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
@@ -147,6 +165,13 @@ def variant_table(specs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
         factor = str(spec.get("factor", "base"))
         order[factor] = order.get(factor, 0) + 1
         changed = sorted(changed_settings(base, spec)) if base is not None else []
-        rows.append({"corpus": name, "factor": factor, "level": str(spec.get("level", "base")),
-                     "level_index": 0 if factor == "base" else order[factor], "changed": ",".join(changed)})
+        rows.append(
+            {
+                "corpus": name,
+                "factor": factor,
+                "level": str(spec.get("level", "base")),
+                "level_index": 0 if factor == "base" else order[factor],
+                "changed": ",".join(changed),
+            }
+        )
     return pd.DataFrame(rows)

@@ -1,4 +1,4 @@
-"""Controlled factor sweeps on synthetic variants of a base corpus, and transfer attribution of matrix drops."""
+"""Controlled factor sweeps on synthetic variants of a base corpus; transfer attribution of matrix drops."""
 
 from .pipeline import create_pipeline
 
