@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow
 import pandas as pd
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
@@ -62,7 +63,14 @@ def test_tiny_sweep_runs_end_to_end(tmp_path: Path) -> None:
     catalog = DataCatalog({"params:factor_sweep": MemoryDataset(params)})
     for name in pipeline.datasets() - pipeline.inputs():
         catalog[name] = KeptDataset()
-    SequentialRunner().run(pipeline, catalog)
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    try:
+        with mlflow.start_run(run_name="parent") as parent:
+            SequentialRunner().run(pipeline, catalog)
+        children = mlflow.search_runs(filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
+    finally:
+        mlflow.set_tracking_uri(None)
+    assert len(children) == 3  # one nested run per corpus x backbone
     drops = catalog.load("factor_sweep.drops")
     assert set(drops["corpus"]) == {"tiny", "tiny__noise_white_0", "tiny__language_de"}
     base = drops.set_index("corpus").loc["tiny"]
@@ -71,7 +79,7 @@ def test_tiny_sweep_runs_end_to_end(tmp_path: Path) -> None:
         drops["drop"] <= drops["drop_hi"] + 1e-9
     ).all()
     checks = catalog.load("factor_sweep.validation")
-    assert set(checks["changed"]) == {"noise", "language"}
+    assert set(checks["changed"]) == {"recording", "language"}
     report = catalog.load("factor_sweep.report")
     assert "SYNTHETIC" in report and "Validation on known truth" in report
     assert len(catalog.load("factor_sweep.robustness_plot").axes) >= 2

@@ -5,9 +5,10 @@ minus the cell's score. Each cell gets pair descriptors (language mismatch, labe
 count and gender-balance differences, duration difference, acted vs natural, the difference in emotion
 contrast of the prosody, and the acoustic profile's per-parameter distances). A non-negative ridge
 regression (a mismatch can only cost performance) of the drops on the descriptors, scaled by their
-standard deviation but not centred (zero = no mismatch), gives each descriptor's effect; descriptors are grouped into factors, a factor's contribution to a cell is the
-sum of its descriptors' effect x value, and its share is its mean contribution over the mean drop.
-Intervals come from a bootstrap that resamples cells.
+standard deviation but not centred (zero = no mismatch), gives each descriptor's effect; descriptors are
+grouped into factors, a factor's contribution to a cell is the sum of its descriptors' effect x value,
+and its share is its mean contribution over the mean drop. Intervals come from a bootstrap that resamples
+cells.
 """
 
 from __future__ import annotations
