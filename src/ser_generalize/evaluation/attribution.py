@@ -376,9 +376,11 @@ def describe(result: Attribution, mean_drop: float, n_cells: int) -> str:
             f"{r.factor} {100 * r.share:.0f} % (95 % CI {100 * r.lo:.0f} to {100 * r.hi:.0f} %)"
             for r in named.itertuples()
         ]
-        first = parts[0].split(" ", 1)[1]
-        lead = f"{named.iloc[0]['factor']} mismatch explains most of it ({first})" + (
-            f"; then {', '.join(parts[1:])}" if len(parts) > 1 else ""
+        top = named.iloc[0]
+        lead = (
+            f"{top['factor']} mismatch explains most of it, {100 * top['share']:.0f} % of the mean drop "
+            f"(95 % CI {100 * top['lo']:.0f} to {100 * top['hi']:.0f} %)"
+            + (f"; then {', '.join(parts[1:])}" if len(parts) > 1 else "")
         )
     rest = result.factors.loc[result.factors["factor"] == UNATTRIBUTED, "share"]
     rest_txt = f"; {100 * float(rest.iloc[0]):.0f} % stays unattributed (intercept)" if len(rest) else ""
