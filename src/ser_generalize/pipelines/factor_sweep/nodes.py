@@ -285,8 +285,9 @@ def sweep_attribution(
     return pd.concat(shares, ignore_index=True), pd.concat(checks, ignore_index=True), words
 
 
-def attribution_plot(shares: pd.DataFrame) -> Figure:
+def attribution_plot(shares: pd.DataFrame, *more_shares: pd.DataFrame) -> Figure:
     """Bars of each factor's share of the mean drop with bootstrap intervals, one panel per matrix."""
+    shares = pd.concat([shares, *more_shares], ignore_index=True)
     groups = list(shares.groupby("backbone", sort=False))
     fig = Figure(figsize=(5 * len(groups), 3.5), layout="constrained")
     axes = fig.subplots(1, len(groups), squeeze=False).ravel()
@@ -412,6 +413,7 @@ def sweep_report(
     lines += markdown_section(
         "Factor shares of the mean drop", shares[["backbone", "factor", "share", "lo", "hi"]]
     )
+    lines += ["![attribution](attribution.png)", ""]
     named = checks[checks["has_drop"]].groupby("backbone")["named"].agg(["sum", "count"]).reset_index()
     named.columns = ["backbone", "named", "variants with a drop"]
     lines += [

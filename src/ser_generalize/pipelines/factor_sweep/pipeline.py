@@ -59,12 +59,6 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
             ["factor_sweep.shares", "factor_sweep.validation", "factor_sweep.words"],
             name="sweep_attribution",
         ),
-        node(
-            nodes.attribution_plot,
-            "factor_sweep.shares",
-            "factor_sweep.attribution_plot",
-            name="attribution_plot",
-        ),
     ]
     report_inputs = [
         "factor_sweep.drops",
@@ -82,6 +76,10 @@ def create_pipeline(**kwargs: Any) -> Pipeline:
             )
         )
         report_inputs += ["factor_sweep.default_shares", "factor_sweep.default_words"]
+    plot_inputs = ["factor_sweep.shares", *(["factor_sweep.default_shares"] if default else [])]
+    pipe.append(
+        node(nodes.attribution_plot, plot_inputs, "factor_sweep.attribution_plot", name="attribution_plot")
+    )
     pipe.append(
         node(
             nodes.sweep_report,
