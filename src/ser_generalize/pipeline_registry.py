@@ -7,7 +7,8 @@ from kedro.pipeline import Pipeline
 
 from ser_generalize.pipelines.ingestion import create_pipeline as create_ingestion_pipeline
 
-NEEDS_MANIFESTS = ("profiling", "augmentation", "cross_corpus", "balancing", "scramble_ablation", "training")
+NEEDS_MANIFESTS = ("profiling", "augmentation", "cross_corpus", "balancing", "scramble_ablation", "training",
+                   "factor_sweep")
 """Pipelines that read manifests: ingestion (cheap, and idempotent) is prepended so each runs from raw data."""
 
 

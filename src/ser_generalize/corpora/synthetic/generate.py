@@ -70,10 +70,14 @@ def _seed_for(seed: int, corpus: str, relpath: str) -> np.random.Generator:
 def synthesize_utterance(
     item: PlannedUtterance, spec: dict[str, Any], corpus: str, seed: int, sample_rate: int
 ) -> np.ndarray:
-    """Speak one planned utterance and pass it through the corpus's recording condition."""
-    rng = _seed_for(seed, corpus, item.relpath)
+    """Speak one planned utterance and pass it through the corpus's recording condition.
+
+    Optional spec keys (absent from the default corpora): ``sentences`` replaces the language's carrier
+    sentences, ``seed_corpus`` seeds per-file randomness as that corpus does (paired factor-sweep variants).
+    """
+    rng = _seed_for(seed, str(spec.get("seed_corpus") or corpus), item.relpath)
     language = spec["language"]
-    lines = sentences()[language]
+    lines = list(spec.get("sentences") or sentences()[language])
     text = lines[item.sentence % len(lines)]
     prosody = utterance_prosody(
         item.emotion, item.speaker.pitch, item.speaker.rate, float(spec.get("expressiveness", 1.0)), rng
