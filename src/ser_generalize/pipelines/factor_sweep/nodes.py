@@ -13,6 +13,12 @@ from matplotlib.figure import Figure
 
 from ...corpora.synthetic.variants import derive_variants, ensure_variants, variant_manifests, variant_table
 from ...evaluation.attribution import attribute, corpus_descriptors, matrix_drops, pair_descriptors
+from ...evaluation.bootstrap import (
+    metrics_from_confusions,
+    percentile_interval,
+    speaker_confusions,
+    speaker_weights,
+)
 from ...evaluation.cross_corpus import Scenario
 from ...evaluation.matrix import n_folds, row_predictions, run_cells
 from ...reporting.markdown import markdown_section
@@ -99,26 +105,19 @@ def sweep_predictions(
     return pd.concat(frames, ignore_index=True)
 
 
-def _scores(confusions: np.ndarray, metric: str) -> np.ndarray:
-    """Macro-F1 or UA of confusion matrices ``[..., true, pred]``."""
-    tp = np.diagonal(confusions, axis1=-2, axis2=-1)
-    support, predicted = confusions.sum(-1), confusions.sum(-2)
-    recall = np.divide(tp, support, out=np.zeros_like(tp, dtype=float), where=support > 0)
-    if metric == "ua":
-        return recall.mean(-1)
-    precision = np.divide(tp, predicted, out=np.zeros_like(tp, dtype=float), where=predicted > 0)
-    denom = precision + recall
-    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp, dtype=float), where=denom > 0)
-    return f1.mean(-1)
+def _score(confusions: np.ndarray, metric: str) -> np.ndarray:
+    """``metric`` of confusion matrices ``[..., true, pred]`` (the shared bootstrap's metric definitions)."""
+    return metrics_from_confusions(confusions)[metric]
 
 
-def _confusions(rows: pd.DataFrame, labels: list[str], groups: list) -> np.ndarray:
-    index = {lab: i for i, lab in enumerate(labels)}
-    out = np.zeros((len(groups), len(labels), len(labels)))
-    for g, (_, part) in enumerate(rows.groupby("fold", sort=True)):
-        for t, p in zip(part["y_true"], part["y_pred"], strict=True):
-            if t in index and p in index:
-                out[g, index[t], index[p]] += 1
+def _fold_confusions(rows: pd.DataFrame, labels: list[str], folds: list) -> np.ndarray:
+    """Confusion matrix per fold (its held-out base speaker is the bootstrap unit), aligned to ``folds``."""
+    keep = rows["fold"].isin(folds) & rows["y_true"].isin(labels) & rows["y_pred"].isin(labels)
+    ids, conf = speaker_confusions(rows.loc[keep, "y_true"], rows.loc[keep, "y_pred"], rows.loc[keep, "fold"], labels)
+    out = np.zeros((len(folds), len(labels), len(labels)))
+    position = {str(f): i for i, f in enumerate(folds)}
+    for i, fold in enumerate(ids):
+        out[position[str(fold)]] = conf[i]
     return out
 
 
@@ -137,14 +136,14 @@ def _drop_interval(
     variant's confusions (paired), so the interval is of the difference, not of two separate scores.
     """
     folds = sorted(set(base_rows["fold"]) & set(variant_rows["fold"]))
-    cb = _confusions(base_rows[base_rows["fold"].isin(folds)], labels, folds)
-    cv = _confusions(variant_rows[variant_rows["fold"].isin(folds)], labels, folds)
-    point = float(_scores(cb.sum(0), metric) - _scores(cv.sum(0), metric))
-    weights = rng.multinomial(len(folds), np.full(len(folds), 1 / len(folds)), size=n_boot).astype(float)
-    samples = _scores(np.einsum("bg,gij->bij", weights, cb), metric) - _scores(
+    cb = _fold_confusions(base_rows, labels, folds)
+    cv = _fold_confusions(variant_rows, labels, folds)
+    point = float(_score(cb.sum(0), metric) - _score(cv.sum(0), metric))
+    weights = speaker_weights(len(folds), n_boot, rng)
+    samples = _score(np.einsum("bg,gij->bij", weights, cb), metric) - _score(
         np.einsum("bg,gij->bij", weights, cv), metric
     )
-    lo, hi = np.percentile(samples, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    lo, hi = percentile_interval(samples, alpha)
     return point, float(lo), float(hi)
 
 
@@ -169,7 +168,7 @@ def sweep_drops(predictions: pd.DataFrame, table: pd.DataFrame, params: dict[str
                 float(boot.get("alpha", 0.05)),
                 rng,
             )
-            score = float(_scores(_confusions(rows_v, labels, sorted(set(rows_v["fold"]))).sum(0), metric))
+            score = float(_score(_fold_confusions(rows_v, labels, sorted(set(rows_v["fold"]))).sum(0), metric))
             rows.append(
                 {
                     "backbone": backbone,
