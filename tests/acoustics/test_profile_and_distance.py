@@ -10,7 +10,12 @@ from acoustic_signals import SR, burst_train
 
 import ser_generalize.acoustics.profile as profile_module
 from ser_generalize.acoustics.distance import corpus_distances, distance_matrix
-from ser_generalize.acoustics.profile import PROFILE_PARAMETERS, profile_manifest, profile_utterance
+from ser_generalize.acoustics.profile import (
+    PROFILE_PARAMETERS,
+    QUALITY_PARAMETERS,
+    profile_manifest,
+    profile_utterance,
+)
 from ser_generalize.corpora.manifest import REJECT_COLUMNS
 
 
@@ -22,6 +27,9 @@ def test_profile_deterministic_and_noise_lowers_bak_and_snr():
     pn = profile_utterance(noisy, SR)
     assert pn["dnsmos_bak"] < p1["dnsmos_bak"]
     assert pn["snr_db"] < p1["snr_db"]
+    fast = profile_utterance(clean, SR, quality=False)  # the fast profile skips DNSMOS and roll-off only
+    assert set(fast) == set(PROFILE_PARAMETERS) - set(QUALITY_PARAMETERS)
+    assert all(fast[k] == p1[k] for k in fast)
 
 
 def _manifest(tmp_path) -> pd.DataFrame:

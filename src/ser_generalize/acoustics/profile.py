@@ -46,18 +46,23 @@ PARAMETER_NOTES = {
 UNUSABLE_ACTION = "check the file plays and holds speech; remove it from the corpus if it does not"
 
 
-def profile_utterance(waveform: np.ndarray, sr: int) -> dict[str, float]:
+QUALITY_PARAMETERS = ["dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "rolloff_hz"]
+"""The slowest parameters (DNSMOS network, per-frame roll-off), left out by ``quality=False``."""
+
+
+def profile_utterance(waveform: np.ndarray, sr: int, quality: bool = True) -> dict[str, float]:
     """All acoustic parameters of one mono clip (16 kHz for DNSMOS), keyed as in ``PROFILE_PARAMETERS``.
 
-    Raises :class:`~ser_generalize.acoustics.analysis.UnusableClip` when the clip is too short, silent or
-    not finite.
+    ``quality=False`` skips :data:`QUALITY_PARAMETERS` (a fast profile). Raises
+    :class:`~ser_generalize.acoustics.analysis.UnusableClip` when the clip is too short, silent or not finite.
     """
     x = np.asarray(waveform, dtype=np.float32)
     features = clip_features(x, sr)
     est = {k: float(np.asarray(v).item()) for k, v in estimates_from_features(features, CALIBRATION, sr).items()}
-    out = {**dnsmos(x, sr), **est, "loudness_lufs": loudness_lufs(x, sr), "rolloff_hz": rolloff_hz(x, sr),
-           **f0_stats(x, sr), "duration_s": x.size / sr}
-    return {k: float(out[k]) for k in PROFILE_PARAMETERS}
+    out = {**est, "loudness_lufs": loudness_lufs(x, sr), **f0_stats(x, sr), "duration_s": x.size / sr}
+    if quality:
+        out.update(dnsmos(x, sr), rolloff_hz=rolloff_hz(x, sr))
+    return {k: float(out[k]) for k in PROFILE_PARAMETERS if k in out}
 
 
 def subsample(manifest: pd.DataFrame, max_utterances: int | None, seed: int) -> pd.DataFrame:
@@ -73,8 +78,9 @@ def profile_manifest(
     max_utterances: int | None,
     seed: int,
     waveform_transform: Callable[[str, np.ndarray], np.ndarray] | None = None,
+    quality: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Profile a seeded subsample of a manifest: (profiles, rejects).
+    """Profile a seeded subsample of a manifest: (profiles, rejects); ``quality=False`` = fast profile.
 
     Profiles have one row per utterance (utt_id, corpus + parameters); rejects (``REJECT_COLUMNS``) one
     row per clip that could not be decoded or profiled, with the reason and what to do.
@@ -88,7 +94,7 @@ def profile_manifest(
             wav = load_audio(path)
             if waveform_transform is not None:
                 wav = waveform_transform(str(utt_id), wav)
-            records.append({"utt_id": str(utt_id), "corpus": str(corp), **profile_utterance(wav, TARGET_SAMPLE_RATE)})
+            records.append({"utt_id": str(utt_id), "corpus": str(corp), **profile_utterance(wav, TARGET_SAMPLE_RATE, quality)})
         except AudioError as err:
             rejects.append({"corpus": str(corp), "path": str(path), "reason": err.reason, "action": err.action})
         except UnusableClip as err:
@@ -97,6 +103,7 @@ def profile_manifest(
     if rejects:
         log.warning("profiling %s: %d of %d clips rejected (see the profiling rejects table)",
                     corpus, len(rejects), len(rows))
-    profiles = pd.DataFrame.from_records(records, columns=["utt_id", "corpus", *PROFILE_PARAMETERS])
+    parameters = [p for p in PROFILE_PARAMETERS if quality or p not in QUALITY_PARAMETERS]
+    profiles = pd.DataFrame.from_records(records, columns=["utt_id", "corpus", *parameters])
     reject_frame = pd.DataFrame.from_records(rejects, columns=list(REJECT_COLUMNS)).astype(REJECT_COLUMNS)
     return profiles, reject_frame

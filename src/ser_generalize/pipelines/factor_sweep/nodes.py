@@ -216,37 +216,20 @@ def robustness_plot(drops: pd.DataFrame, params: dict[str, Any]) -> Figure:
 
 
 def quick_profiles(manifests: dict[str, pd.DataFrame], params: dict[str, Any]) -> pd.DataFrame:
-    """Fast acoustic parameters (no DNSMOS or roll-off) of a seeded subsample per corpus, for attribution."""
-    from ...acoustics.loudness import loudness_lufs
-    from ...acoustics.pitch import f0_stats
-    from ...acoustics.reverb import c50_from_t60, estimate_t60
-    from ...acoustics.snr import wada_snr
-    from ...acoustics.spectral import bandwidth_hz
-    from ...audio.io import TARGET_SAMPLE_RATE, load_audio
+    """Calibrated acoustic parameters without the slow ones (DNSMOS, roll-off) of a seeded subsample per corpus.
 
-    n, sr = int(params.get("profile_utterances", 16)), TARGET_SAMPLE_RATE
-    records = []
-    for corpus, m in manifests.items():
-        sample = m.sample(n=min(n, len(m)), random_state=0) if len(m) > n else m
-        for utt, path in zip(sample["utt_id"], sample["path"], strict=True):
-            try:
-                x = load_audio(path)
-                t60 = estimate_t60(x, sr)
-                records.append(
-                    {
-                        "utt_id": str(utt),
-                        "corpus": corpus,
-                        "t60_s": t60,
-                        "c50_db": c50_from_t60(t60),
-                        "snr_db": wada_snr(x),
-                        "loudness_lufs": loudness_lufs(x, sr),
-                        "bandwidth_hz": bandwidth_hz(x, sr),
-                        **f0_stats(x, sr),
-                    }
-                )
-            except Exception as err:  # noqa: BLE001 - one bad file must not stop the sweep
-                log.warning("factor sweep: profile skipped %s (%s): %s", utt, path, err)
-    return pd.DataFrame(records)
+    Unusable clips are skipped with a warning (the profiling pipeline's rejects rule); an estimator bug stops the run.
+    """
+    from ...acoustics.profile import profile_manifest
+
+    n = int(params.get("profile_utterances", 16))
+    tables = []
+    for corpus, manifest in manifests.items():
+        profiles, rejects = profile_manifest(manifest, n, seed=0, quality=False)
+        for row in rejects.itertuples():
+            log.warning("factor sweep: profile skipped %s (%s): %s", row.path, corpus, row.reason)
+        tables.append(profiles)
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 
 def sweep_attribution(

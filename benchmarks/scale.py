@@ -1,0 +1,351 @@
+"""Scale benchmark of the cross-corpus run: per stage wall time and peak RSS on corpus sets of growing size.
+
+For each size (default 1k, 5k and 20k clips, four corpora in the RAVDESS, CREMA-D, EmoDB and EMOVO
+layouts) a temporary copy of the project gets corpora derived from the eSpeak synthetic corpora
+(seeded gain, time shift and added noise, fresh speaker and utterance ids in each layout's naming), then
+the real ``kedro run`` stages run one after another in subprocesses: ingestion, extraction (feature and
+balanced-test nodes), matrix (the ``matrix``-tagged row nodes) and scoring (score + report). The process
+tree of each stage is polled for its summed RSS. On one size the matrix stage is then rerun with
+SequentialRunner, ParallelRunner and the project's DaskRunner (2-worker LocalCluster), each with a
+fresh row cache. Results go to a JSON file and a markdown table, and ``--write-doc`` puts that table
+into docs/performance.md between its marker comments::
+
+    python benchmarks/scale.py --write-doc              # 1000, 5000, 20000 clips
+    python benchmarks/scale.py --quick                  # tiny smoke run (a few minutes)
+
+All audio is synthetic (derived copies of eSpeak clips); the numbers measure the pipeline, not SER.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import psutil
+import soundfile as sf
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- scale-benchmark:begin -->", "<!-- scale-benchmark:end -->"
+LAYOUTS = {"syn_ravdess": "ravdess", "syn_cremad": "cremad", "syn_emodb": "emodb", "syn_emovo": "emovo"}
+LANGUAGES = {"syn_ravdess": "en", "syn_cremad": "es", "syn_emodb": "de", "syn_emovo": "it"}
+PATTERNS = {
+    "ravdess": re.compile(r"\d\d-\d\d-(\d\d)-\d\d-\d\d-\d\d-\d\d\.wav"),
+    "cremad": re.compile(r"\d{4}_[A-Z]{3}_([A-Z]{3})_[A-Z]{2}\.wav"),
+    "emodb": re.compile(r"\d\d[ab]\d\d([WLEAFTN])[a-z]\.wav"),
+    "emovo": re.compile(r"([a-z]{3})-[fm]\d-[a-z]\d\.wav"),
+}
+SPEAKERS = 10
+"""Derived speakers per corpus (EMOVO's ``[fm]\\d`` codes allow 20; 10 gives EmoBox's 4 speaker folds)."""
+RUNNERS = {"sequential": "SequentialRunner", "parallel": "ParallelRunner",
+           "dask": "ser_generalize.runners.DaskRunner"}
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+# ----------------------------------------------------------------------------------------- corpora
+def base_clips(raw: Path) -> dict[str, list[tuple[Path, str]]]:
+    """(path, raw emotion code) of every base clip per corpus, parsed with the layout's file pattern."""
+    out = {}
+    for corpus, layout in LAYOUTS.items():
+        clips = []
+        for path in sorted((raw / corpus).rglob("*.wav")):
+            m = PATTERNS[layout].fullmatch(path.name)
+            if m:
+                clips.append((path, m.group(1)))
+        if not clips:
+            raise SystemExit(f"no {layout}-named WAV under {raw / corpus}; generate the synthetic corpora first")
+        out[corpus] = clips
+    return out
+
+
+def derived_name(layout: str, speaker: int, emotion: str, k: int) -> str:
+    """Relative path of derived clip ``k`` of (speaker, emotion) in the layout's own naming scheme."""
+    if layout == "ravdess":  # intensity/statement/repetition carry the counter (the adapter ignores them)
+        a, b, c = k // 10000, (k // 100) % 100, k % 100
+        return f"Actor_{speaker + 1:02d}/03-01-{emotion}-{a:02d}-{b:02d}-{c:02d}-{speaker + 1:02d}.wav"
+    if layout == "cremad":
+        sentence = "".join(LETTERS[(k // 26 ** i) % 26] for i in (2, 1, 0)).upper()
+        return f"AudioWAV/{1001 + speaker}_{sentence}_{emotion}_XX.wav"
+    if layout == "emodb":
+        text = f"{'ab'[k // 2600 % 2]}{(k // 26) % 100:02d}"
+        return f"wav/{speaker + 3:02d}{text}{emotion}{LETTERS[k % 26]}.wav"
+    spk = f"{'fm'[speaker % 2]}{speaker // 2}"
+    return f"{spk}/{emotion}-{spk}-{LETTERS[k // 10 % 26]}{k % 10}.wav"
+
+
+def perturb(wave: np.ndarray, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A seeded variant: gain -6..0 dB, 0-150 ms leading silence, white noise at 25-45 dB SNR."""
+    shift = np.zeros(int(rng.uniform(0, 0.15) * sr), dtype=np.float32)
+    out = np.concatenate([shift, wave.astype(np.float32)]) * np.float32(10 ** (rng.uniform(-6, 0) / 20))
+    power = float(np.mean(out ** 2)) + 1e-12
+    noise = rng.standard_normal(out.size).astype(np.float32) * np.float32(np.sqrt(power / 10 ** (rng.uniform(25, 45) / 10)))
+    return np.clip(out + noise, -1.0, 1.0)
+
+
+def derive_corpora(raw_base: Path, raw_out: Path, n_clips: int, seed: int = 0) -> dict[str, int]:
+    """Write ``n_clips`` derived clips, a quarter per corpus, into ``raw_out`` in the four layouts."""
+    counts = {}
+    rng = np.random.default_rng(seed)
+    for corpus, clips in base_clips(raw_base).items():
+        layout, root, n = LAYOUTS[corpus], raw_out / corpus, n_clips // len(LAYOUTS)
+        counters: dict[tuple[int, str], int] = {}
+        cache: dict[Path, tuple[np.ndarray, int]] = {}
+        for i in range(n):
+            path, emotion = clips[i % len(clips)]
+            speaker = (i // len(clips) + i) % SPEAKERS
+            k = counters.get((speaker, emotion), 0)
+            counters[(speaker, emotion)] = k + 1
+            if path not in cache:
+                cache[path] = sf.read(path, dtype="float32")
+            wave, sr = cache[path]
+            target = root / derived_name(layout, speaker, emotion, k)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            sf.write(target, perturb(wave, sr, rng), sr, subtype="PCM_16")
+        if layout == "cremad":
+            pd.DataFrame({"ActorID": [1001 + s for s in range(SPEAKERS)],
+                          "Sex": ["Male" if s % 2 else "Female" for s in range(SPEAKERS)]}).to_csv(
+                root / "VideoDemographics.csv", index=False)
+        (root / "SYNTHETIC.txt").write_text("Derived copies of eSpeak NG synthetic clips (benchmarks/scale.py).\n")
+        counts[corpus] = n
+    return counts
+
+
+# ----------------------------------------------------------------------------------------- project
+def copy_project(target: Path) -> Path:
+    """Sources and base config of this project with its own conf/local and data/ (the real one is untouched)."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copytree(ROOT / "conf" / "base", target / "conf" / "base")
+    (target / "conf" / "local").mkdir()
+    for name in ("pyproject.toml", ".telemetry"):
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, target / name)
+    shutil.copytree(ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return target
+
+
+def write_local(project: Path, key: str, value: Any) -> None:
+    (project / "conf" / "local" / f"parameters_{key}.yml").write_text(yaml.safe_dump({key: value}))
+
+
+def configure(project: Path, epochs: int) -> None:
+    """Ingest the derived corpora (no synthesis) and run the matrix with logmel, one fold, one seed, few epochs."""
+    write_local(project, "ingestion", {"synthesize_if_missing": False, "corpora": {
+        c: {"adapter": layout, "root": f"data/01_raw/{c}", "language": LANGUAGES[c], "synthetic": True,
+            "ood_eligible": c != "syn_cremad"} for c, layout in LAYOUTS.items()}})
+    cross = yaml.safe_load((ROOT / "conf/base/parameters_cross_corpus.yml").read_text())["cross_corpus"]
+    cross.update(backbones=["logmel"], folds=[0], seeds=[0],
+                 head={**cross["head"], "epochs": epochs, "patience": epochs, "threads": 1})
+    write_local(project, "cross_corpus", cross)
+
+
+def base_raw(workdir: Path) -> Path:
+    """The project's eSpeak corpora: data/01_raw/syn_* when present, else generated once in a project copy."""
+    if all(any((ROOT / "data/01_raw" / c).rglob("*.wav")) for c in LAYOUTS if (ROOT / "data/01_raw" / c).exists()) \
+            and all((ROOT / "data/01_raw" / c).exists() for c in LAYOUTS):
+        return ROOT / "data/01_raw"
+    project = workdir / "base_project"
+    if not all((project / "data/01_raw" / c).exists() for c in LAYOUTS):
+        copy_project(project)
+        kedro(project, ["run", "--pipeline=ingestion"])
+    return project / "data/01_raw"
+
+
+# ----------------------------------------------------------------------------------------- measuring
+def kedro(project: Path, args: list[str], poll_s: float = 0.1) -> dict[str, Any]:
+    """Run ``kedro ARGS`` in ``project``; wall time, peak summed RSS of its process tree, peak single process."""
+    env = {**os.environ, "DO_NOT_TRACK": "1", "KEDRO_DISABLE_TELEMETRY": "true", "HF_HUB_OFFLINE": "1",
+           "TRANSFORMERS_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONPATH": str(project / "src")}
+    log = project / "logs" / "benchmark.log"
+    log.parent.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    with log.open("a") as out:
+        out.write(f"\n$ kedro {' '.join(args)}\n")
+        out.flush()
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "kedro"), *args], cwd=project, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+        root = psutil.Process(proc.pid)
+        tree_peak = proc_peak = 0
+        while proc.poll() is None:
+            total = 0
+            try:
+                for p in [root, *root.children(recursive=True)]:
+                    try:
+                        rss = p.memory_info().rss
+                    except psutil.Error:
+                        continue
+                    total += rss
+                    proc_peak = max(proc_peak, rss)
+            except psutil.Error:
+                pass
+            tree_peak = max(tree_peak, total)
+            time.sleep(poll_s)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        tail = log.read_text()[-4000:]
+        raise SystemExit(f"kedro {' '.join(args)} failed in {project} (rc {proc.returncode}):\n{tail}")
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(tree_peak / 2**20, 1),
+            "peak_process_rss_mb": round(proc_peak / 2**20, 1)}
+
+
+def node_names(project: Path) -> dict[str, list[str]]:
+    """Names of the feature / balanced-test nodes and of the scoring nodes, from the run's manifests."""
+    corpora = list(LAYOUTS)
+    return {"extraction": [f"{c}.extract_features_logmel" for c in corpora] + [f"{c}.balanced_test_set_f0"
+                                                                                for c in corpora],
+            "scoring": ["cross_corpus.score_matrix", "cross_corpus.report_matrix"]}
+
+
+def audio_seconds(project: Path) -> float:
+    return float(sum(pd.read_parquet(project / "data/02_intermediate/manifests" / f"{c}.parquet")["duration_s"].sum()
+                     for c in LAYOUTS))
+
+
+def run_size(workdir: Path, raw_base: Path, n_clips: int, epochs: int) -> tuple[Path, dict[str, Any]]:
+    """Derive the corpora (not timed), then time ingestion, extraction, matrix and scoring one by one."""
+    project = copy_project(workdir / f"n{n_clips}")
+    t = time.perf_counter()
+    derive_corpora(raw_base, project / "data/01_raw", n_clips)
+    print(f"[{n_clips}] derived corpora in {time.perf_counter() - t:.0f} s", flush=True)
+    configure(project, epochs)
+    names = node_names(project)
+    cache = f"cross_corpus.row_cache_dir={project / 'rows_stages'}"
+    stages = {"ingestion": kedro(project, ["run", "--pipeline=ingestion"])}
+    print(f"[{n_clips}] ingestion {stages['ingestion']}", flush=True)
+    stages["extraction"] = kedro(project, ["run", "--pipeline=cross_corpus", f"--nodes={','.join(names['extraction'])}"])
+    print(f"[{n_clips}] extraction {stages['extraction']}", flush=True)
+    stages["matrix"] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--params={cache}"])
+    print(f"[{n_clips}] matrix {stages['matrix']}", flush=True)
+    stages["scoring"] = kedro(project, ["run", "--pipeline=cross_corpus", f"--nodes={','.join(names['scoring'])}",
+                                       f"--params={cache}"])
+    print(f"[{n_clips}] scoring {stages['scoring']}", flush=True)
+    seconds = audio_seconds(project)
+    cells = pd.read_csv(project / "data/08_reporting/cross_corpus/matrices/logmel.csv")
+    return project, {
+        "clips": n_clips, "audio_hours": round(seconds / 3600, 2), "stages": stages,
+        "extraction_audio_s_per_s": round(seconds / stages["extraction"]["wall_s"], 1),
+        "cross_corpus_peak_rss_mb": max(stages[s]["peak_rss_mb"] for s in ("extraction", "matrix", "scoring")),
+        "matrix_cells_filled": int(cells.drop(columns="train").notna().to_numpy().sum()),
+    }
+
+
+def runner_speedup(project: Path, seeds: list[int]) -> dict[str, Any]:
+    """Matrix stage alone with each runner (fresh row cache each), seeds x rows nodes, head.threads 1."""
+    out = {}
+    for name, runner in RUNNERS.items():
+        params = (f"--params=cross_corpus.row_cache_dir={project / f'rows_{name}'},"
+                  f"cross_corpus.seeds=[{','.join(map(str, seeds))}]")
+        out[name] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--runner={runner}", params])
+        print(f"[speedup] {name} {out[name]}", flush=True)
+    base = out["sequential"]["wall_s"]
+    for name in out:
+        out[name]["speedup"] = round(base / out[name]["wall_s"], 2)
+    rows = len(list((project / "rows_sequential").rglob("*.parquet"))) or None
+    return {"clips_dir": project.name, "seeds": seeds, "row_files": rows, "runners": out}
+
+
+# ----------------------------------------------------------------------------------------- report
+def markdown(result: dict[str, Any]) -> str:
+    """The results as markdown: the command, the machine, a stage table, the RSS growth and the speedups."""
+    lines = [f"Measured {result['date']} with `{result['command']}` on {result['machine']}; "
+             f"load average before measuring: {result['load_before']}. "
+             "All corpora are synthetic (derived copies of eSpeak NG clips).", "",
+             "| clips | audio h | stage | wall s | peak RSS MB (process tree) | largest process MB |",
+             "| ---: | ---: | --- | ---: | ---: | ---: |"]
+    for size in result["sizes"]:
+        for stage, m in size["stages"].items():
+            lines.append(f"| {size['clips']} | {size['audio_hours']} | {stage} | {m['wall_s']} | {m['peak_rss_mb']} | "
+                         f"{m['peak_process_rss_mb']} |")
+    lines += ["", "| clips | extraction (s audio / s) | cross_corpus peak RSS MB | matrix cells filled |",
+              "| ---: | ---: | ---: | ---: |"]
+    lines += [f"| {s['clips']} | {s['extraction_audio_s_per_s']} | {s['cross_corpus_peak_rss_mb']} | "
+              f"{s['matrix_cells_filled']} |" for s in result["sizes"]]
+    if len(result["sizes"]) > 1:
+        g = result["rss_growth"]
+        lines += ["", f"Peak RSS of the cross_corpus run (extraction, matrix, scoring): {g['small_mb']} MB at "
+                  f"{g['small_clips']} clips, {g['large_mb']} MB at {g['large_clips']} clips: **{g['ratio']}x** "
+                  f"while the audio grows {g['audio_ratio']}x (target: at most 1.5x)."]
+    if result.get("speedup"):
+        sp = result["speedup"]
+        lines += ["", f"Matrix stage alone ({sp['clips']} clips, seeds {sp['seeds']}, {sp['nodes']} row nodes, "
+                  "`head.threads: 1`, fresh row cache per runner; wall time of the whole `kedro run`, "
+                  "process start-up included; target: at least 1.6x):", "",
+                  "| runner | wall s | speedup | peak RSS MB (process tree) |", "| --- | ---: | ---: | ---: |"]
+        lines += [f"| {n} | {m['wall_s']} | **{m['speedup']}x** | {m['peak_rss_mb']} |"
+                  for n, m in sp["runners"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(text: str) -> None:
+    """Replace the block between the marker comments of docs/performance.md (atomically)."""
+    doc = DOC.read_text()
+    if BEGIN not in doc or END not in doc:
+        raise SystemExit(f"{DOC} lacks the markers {BEGIN} / {END}; add them where the results go")
+    head, rest = doc.split(BEGIN, 1)
+    tmp = DOC.with_suffix(".tmp")
+    tmp.write_text(f"{head}{BEGIN}\n{text}{END}{rest.split(END, 1)[1]}")
+    tmp.replace(DOC)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 5000, 20000],
+                        help="total clips per corpus set (a quarter per corpus), comma-separated")
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run: 80 and 160 clips, 1 epoch")
+    parser.add_argument("--epochs", type=int, default=3, help="head epochs (early stopping off)")
+    parser.add_argument("--speedup-size", type=int, default=None, help="set for the runner comparison (default: the smallest)")
+    parser.add_argument("--speedup-seeds", type=int, default=2, help="seeds of the runner comparison (x 5 rows)")
+    parser.add_argument("--no-speedup", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/ser_scale_benchmark"))
+    parser.add_argument("--out", type=Path, default=Path("/tmp/ser_scale_benchmark/result.json"))
+    parser.add_argument("--write-doc", action="store_true", help=f"write the table into {DOC.relative_to(ROOT)}")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    args = parser.parse_args()
+    sizes, epochs = ([80, 160], 1) if args.quick else (args.sizes, args.epochs)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    raw = base_raw(args.workdir)
+    result: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": "python benchmarks/scale.py " + " ".join(sys.argv[1:]),
+        "machine": f"{psutil.cpu_count()} CPU cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+                   f"{platform.machine()}, Python {platform.python_version()}",
+        "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()), "epochs": epochs, "sizes": []}
+    speedup_size = args.speedup_size or min(sizes)
+    for n in sizes:
+        project, size = run_size(args.workdir, raw, n, epochs)
+        result["sizes"].append(size)
+        if n == speedup_size and not args.no_speedup:
+            seeds = list(range(args.speedup_seeds))
+            sp = runner_speedup(project, seeds)
+            result["speedup"] = {**sp, "clips": n, "nodes": len(seeds) * 5}
+        if not args.keep:
+            shutil.rmtree(project / "data/01_raw", ignore_errors=True)
+    small, large = result["sizes"][0], result["sizes"][-1]
+    result["rss_growth"] = {"small_clips": small["clips"], "large_clips": large["clips"],
+                            "small_mb": small["cross_corpus_peak_rss_mb"], "large_mb": large["cross_corpus_peak_rss_mb"],
+                            "ratio": round(large["cross_corpus_peak_rss_mb"] / small["cross_corpus_peak_rss_mb"], 2),
+                            "audio_ratio": round(large["audio_hours"] / max(small["audio_hours"], 1e-9), 1)}
+    result["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    text = markdown(result)
+    print(text)
+    if args.write_doc:
+        write_doc(text)
+
+
+if __name__ == "__main__":
+    main()
