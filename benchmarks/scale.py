@@ -171,6 +171,7 @@ def kedro(project: Path, args: list[str], poll_s: float = 0.1) -> dict[str, Any]
            "TRANSFORMERS_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONPATH": str(project / "src")}
     log = project / "logs" / "benchmark.log"
     log.parent.mkdir(exist_ok=True)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     start = time.perf_counter()
     with log.open("a") as out:
         out.write(f"\n$ kedro {' '.join(args)}\n")
@@ -198,15 +199,17 @@ def kedro(project: Path, args: list[str], poll_s: float = 0.1) -> dict[str, Any]
         tail = log.read_text()[-4000:]
         raise SystemExit(f"kedro {' '.join(args)} failed in {project} (rc {proc.returncode}):\n{tail}")
     return {"wall_s": round(wall, 2), "peak_rss_mb": round(tree_peak / 2**20, 1),
-            "peak_process_rss_mb": round(proc_peak / 2**20, 1)}
+            "peak_process_rss_mb": round(proc_peak / 2**20, 1), "load_before": load}
 
 
 def node_names(project: Path) -> dict[str, list[str]]:
-    """Names of the feature / balanced-test nodes and of the scoring nodes, from the run's manifests."""
+    """Names of the feature and balanced-test nodes, and of the seed-0 row nodes (the scoring stage starts there)."""
     corpora = list(LAYOUTS)
+    joint = yaml.safe_load((project / "conf/local/parameters_cross_corpus.yml").read_text())["cross_corpus"]["joint"]
+    rows = corpora + [j["name"] for j in joint or []]
     return {"extraction": [f"{c}.extract_features_logmel" for c in corpora] + [f"{c}.balanced_test_set_f0"
                                                                                 for c in corpora],
-            "scoring": ["cross_corpus.score_matrix", "cross_corpus.report_matrix"]}
+            "rows": [f"cross_corpus.train_row_logmel_f0_s0_{r}" for r in rows]}
 
 
 def audio_seconds(project: Path) -> float:
@@ -218,6 +221,7 @@ def run_size(workdir: Path, raw_base: Path, n_clips: int, epochs: int) -> tuple[
     """Derive the corpora (not timed), then time ingestion, extraction, matrix and scoring one by one."""
     project = copy_project(workdir / f"n{n_clips}")
     t = time.perf_counter()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     derive_corpora(raw_base, project / "data/01_raw", n_clips)
     print(f"[{n_clips}] derived corpora in {time.perf_counter() - t:.0f} s", flush=True)
     configure(project, epochs)
@@ -229,13 +233,15 @@ def run_size(workdir: Path, raw_base: Path, n_clips: int, epochs: int) -> tuple[
     print(f"[{n_clips}] extraction {stages['extraction']}", flush=True)
     stages["matrix"] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--params={cache}"])
     print(f"[{n_clips}] matrix {stages['matrix']}", flush=True)
-    stages["scoring"] = kedro(project, ["run", "--pipeline=cross_corpus", f"--nodes={','.join(names['scoring'])}",
+    # Row predictions are in-memory datasets: the scoring stage reruns the row nodes, which now only read
+    # the row cache the matrix stage filled, then scores and writes the report.
+    stages["scoring"] = kedro(project, ["run", "--pipeline=cross_corpus", f"--from-nodes={','.join(names['rows'])}",
                                        f"--params={cache}"])
     print(f"[{n_clips}] scoring {stages['scoring']}", flush=True)
     seconds = audio_seconds(project)
     cells = pd.read_csv(project / "data/08_reporting/cross_corpus/matrices/logmel.csv")
     return project, {
-        "clips": n_clips, "audio_hours": round(seconds / 3600, 2), "stages": stages,
+        "clips": n_clips, "measured": started, "audio_hours": round(seconds / 3600, 2), "stages": stages,
         "extraction_audio_s_per_s": round(seconds / stages["extraction"]["wall_s"], 1),
         "cross_corpus_peak_rss_mb": max(stages[s]["peak_rss_mb"] for s in ("extraction", "matrix", "scoring")),
         "matrix_cells_filled": int(cells.drop(columns="train").notna().to_numpy().sum()),
@@ -304,7 +310,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 5000, 20000],
                         help="total clips per corpus set (a quarter per corpus), comma-separated")
-    parser.add_argument("--quick", action="store_true", help="tiny smoke run: 80 and 160 clips, 1 epoch")
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run: 400 and 800 clips, 1 epoch")
     parser.add_argument("--epochs", type=int, default=3, help="head epochs (early stopping off)")
     parser.add_argument("--speedup-size", type=int, default=None, help="set for the runner comparison (default: the smallest)")
     parser.add_argument("--speedup-seeds", type=int, default=2, help="seeds of the runner comparison (x 5 rows)")
@@ -312,9 +318,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ser_scale_benchmark"))
     parser.add_argument("--out", type=Path, default=Path("/tmp/ser_scale_benchmark/result.json"))
     parser.add_argument("--write-doc", action="store_true", help=f"write the table into {DOC.relative_to(ROOT)}")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    parser.add_argument("--keep", action="store_true", help="keep the corpora of the temporary projects")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take a size's results from an earlier run's WORKDIR/size_N.json instead of rerunning it")
     args = parser.parse_args()
-    sizes, epochs = ([80, 160], 1) if args.quick else (args.sizes, args.epochs)
+    sizes, epochs = ([400, 800], 1) if args.quick else (args.sizes, args.epochs)
     args.workdir.mkdir(parents=True, exist_ok=True)
     raw = base_raw(args.workdir)
     result: dict[str, Any] = {
@@ -325,12 +333,21 @@ def main() -> None:
         "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()), "epochs": epochs, "sizes": []}
     speedup_size = args.speedup_size or min(sizes)
     for n in sizes:
+        saved, saved_speedup = args.workdir / f"size_{n}.json", args.workdir / f"speedup_{n}.json"
+        if args.reuse and saved.exists() and (n != speedup_size or args.no_speedup or saved_speedup.exists()):
+            print(f"[{n}] reusing {saved}", flush=True)
+            result["sizes"].append(json.loads(saved.read_text()))
+            if n == speedup_size and not args.no_speedup:
+                result["speedup"] = json.loads(saved_speedup.read_text())
+            continue
         project, size = run_size(args.workdir, raw, n, epochs)
+        saved.write_text(json.dumps(size, indent=2))
         result["sizes"].append(size)
         if n == speedup_size and not args.no_speedup:
             seeds = list(range(args.speedup_seeds))
-            sp = runner_speedup(project, seeds)
-            result["speedup"] = {**sp, "clips": n, "nodes": len(seeds) * 5}
+            result["speedup"] = {**runner_speedup(project, seeds), "clips": n, "nodes": len(seeds) * 5,
+                                 "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+            saved_speedup.write_text(json.dumps(result["speedup"], indent=2))
         if not args.keep:
             shutil.rmtree(project / "data/01_raw", ignore_errors=True)
     small, large = result["sizes"][0], result["sizes"][-1]

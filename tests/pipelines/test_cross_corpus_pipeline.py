@@ -133,3 +133,31 @@ def test_kedro_viz_build(tmp_path: Path):
     main = (project / "build" / "api" / "main").read_text()
     assert all(f"{c}.extract_features_egemaps" in main for c in ("syn_ravdess", "syn_cremad", "syn_emodb", "syn_emovo"))
     assert "cross_corpus.train_row_logmel_f0_s1_syn_emovo" in main
+
+
+def test_parallel_and_dask_runners_give_the_sequential_matrix(tmp_path: Path):
+    """The real cross_corpus pipeline (row runs as independent nodes) gives identical cells on every runner."""
+    from kedro.io import SharedMemoryDataCatalog
+    from kedro.runner import ParallelRunner
+
+    from ser_generalize.runners import DaskRunner
+
+    (tmp_path / "wav").mkdir()
+    manifests = {c: _manifest(c, tmp_path / "wav") for c in CORPORA}
+    cells = {}
+    for label, runner, catalog_class in [("sequential", SequentialRunner(), DataCatalog),
+                                         ("parallel", ParallelRunner(max_workers=2), SharedMemoryDataCatalog),
+                                         ("dask", DaskRunner(n_workers=2), DataCatalog)]:
+        params = {**_params(tmp_path / label, ["logmel"]), "seeds": [0, 1], "bootstrap": {"n": 100, "seed": 0}}
+        out = tmp_path / label / "cells.pkl"
+        catalog = catalog_class(datasets={
+            "params:cross_corpus": MemoryDataset(params),
+            "params:ingestion": MemoryDataset({"corpora": {c: {"synthetic": True} for c in CORPORA}}),
+            **{f"{c}.manifest": MemoryDataset(m) for c, m in manifests.items()},
+            "cross_corpus.cells": PickleDataset(filepath=str(out)),
+        })
+        runner.run(create_pipeline(parameters={"cross_corpus": params}), catalog)
+        cells[label] = pd.read_pickle(out)
+    assert len(cells["sequential"]) == 12  # 3 rows x 2 test corpora x (test part + balanced set)
+    pd.testing.assert_frame_equal(cells["parallel"], cells["sequential"])
+    pd.testing.assert_frame_equal(cells["dask"], cells["sequential"])
