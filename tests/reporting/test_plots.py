@@ -11,6 +11,8 @@ from ser_generalize.reporting.plots import confusion_grid, leaderboard_bars, mat
 TABLE = pd.DataFrame([[0.9, 0.4], [0.3, 0.8]], index=["syn_a", "syn_b"], columns=["syn_a", "syn_b"])
 KEYS = ("in_domain_mean", "ood_mean", "weighted_average")
 BOARD = pd.DataFrame([{"backbone": b, "rank": i + 1, "metric": "macro_f1", "in_domain_std": 0.05, "ood_std": 0.07,
+                       "in_domain_std_ci_low": 0.01, "in_domain_std_ci_high": 0.09, "ood_std_ci_low": 0.02,
+                       "ood_std_ci_high": 0.1,
                        "gap_to_best": 0.1 * i, "gap_ci_low": 0.05 * i, "gap_ci_high": 0.2 * i, "p_value": 0.01,
                        **{k: v for key in KEYS for k, v in ((key, 0.6 - 0.1 * i), (f"{key}_ci_low", 0.5 - 0.1 * i),
                                                             (f"{key}_ci_high", 0.7 - 0.1 * i))}}
@@ -43,12 +45,14 @@ def test_leaderboard_bars_have_interval_error_bars_and_confusions_normalise():
 def test_report_shows_intervals_leaderboard_and_which_cells_count():
     reduced = {"metric": "macro_f1", "lambda": 1.0, "ood_eligible": {"syn_a": True, "syn_b": False},
                "backbones": {"egemaps": {"in_domain_cells": [("syn_a", "syn_a")], "ood_cells": [],
+                                         "ood_given_train": {"syn_a": 0.4}, "unseen": {"syn_b": 0.4},
                                          "excluded_cells": [("syn_a", "syn_b")]}}}
     md = cross_corpus_markdown(CELLS, BOARD, reduced, {"syn_a": True, "syn_b": False}, {"backbones": ["egemaps"]},
                                speakers={"syn_a": 1, "syn_b": 4})
     assert "Test speakers per corpus (all folds): syn_a 1, syn_b 4." in md and "**syn_a: one test speaker**" in md
     assert "**Synthetic corpora:** syn_a." in md and "Real corpora: syn_b." in md
     assert "| syn_a | 0.900 ± 0.010 [0.800, 1.000] (n=2) | 0.400 ± 0.010 [0.300, 0.500] (n=2) |" in md
-    assert "| 1 | egemaps | 0.600 [0.500, 0.700] |" in md and "syn_a (yes), syn_b (no)" in md
+    assert "| 1 | egemaps | 0.600 [0.500, 0.700] | 0.050 [0.010, 0.090] |" in md and "syn_a (yes), syn_b (no)" in md
+    assert "| syn_a | 0.400 | nan |" in md and "| syn_b | nan | 0.400 |" in md
     assert "left out of the OOD reduction (a corpus not OOD-eligible): syn_a -> syn_b" in md
     assert list(interval_matrix(CELLS, "egemaps", "macro_f1").columns) == ["train \\ test", "syn_a", "syn_b"]

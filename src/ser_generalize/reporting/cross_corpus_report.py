@@ -44,8 +44,8 @@ def leaderboard_table(board: pd.DataFrame) -> pd.DataFrame:
     for row in board.to_dict("records"):
         emobox = _with_interval(row, "emobox_offdiag_accuracy") if "emobox_offdiag_accuracy" in row else "n/a"
         rows.append({"rank": int(row["rank"]), "backbone": row["backbone"],
-                     "ID mean": _with_interval(row, "in_domain_mean"), "ID std": f"{row['in_domain_std']:.3f}",
-                     "OOD mean": _with_interval(row, "ood_mean"), "OOD std": f"{row['ood_std']:.3f}",
+                     "ID mean": _with_interval(row, "in_domain_mean"), "ID std": _with_interval(row, "in_domain_std"),
+                     "OOD mean": _with_interval(row, "ood_mean"), "OOD std": _with_interval(row, "ood_std"),
                      "weighted average": _with_interval(row, "weighted_average"),
                      "gap to best [95% CI]": (f"{row['gap_to_best']:.3f} [{row['gap_ci_low']:.3f}, "
                                               f"{row['gap_ci_high']:.3f}]"),
@@ -107,6 +107,10 @@ def cross_corpus_markdown(cells: pd.DataFrame, board: pd.DataFrame, reduced: Map
                   "", "Cells counted as out-of-domain: " + _pairs(info.get("ood_cells")),
                   "", "Off-diagonal cells left out of the OOD reduction (a corpus not OOD-eligible): "
                   + _pairs(info.get("excluded_cells")), ""]
+        per_corpus = _per_corpus(info)
+        if len(per_corpus):
+            lines += [("Out-of-domain mean per training corpus (SER Evals Fig. 2) and per test corpus when unseen "
+                       "(Fig. 3):"), "", markdown_table(per_corpus), ""]
         balanced = balanced_table(cells, backbone)
         if len(balanced):
             lines += [f"### EmoBox balanced cross-corpus test sets: {backbone}", "",
@@ -115,6 +119,14 @@ def cross_corpus_markdown(cells: pd.DataFrame, board: pd.DataFrame, reduced: Map
         lines += ["## Balanced test sets: classes with fewer clips than asked", "",
                   "These classes used every clip the test part has:", "", markdown_table(shortfalls), ""]
     return "\n".join(lines) + "\n"
+
+
+def _per_corpus(info: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per corpus: its OOD mean as training corpus and as unseen test corpus (blank where undefined)."""
+    given, unseen = info.get("ood_given_train") or {}, info.get("unseen") or {}
+    corpora = list(dict.fromkeys([*given, *unseen]))
+    return pd.DataFrame({"corpus": corpora, "OOD given train": [given.get(c, np.nan) for c in corpora],
+                         "unseen": [unseen.get(c, np.nan) for c in corpora]})
 
 
 def _pairs(pairs: Any) -> str:
