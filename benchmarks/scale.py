@@ -250,10 +250,12 @@ def run_size(workdir: Path, raw_base: Path, n_clips: int, epochs: int) -> tuple[
 
 def runner_speedup(project: Path, seeds: list[int]) -> dict[str, Any]:
     """Matrix stage alone with each runner (fresh row cache each), seeds x rows nodes, head.threads 1."""
+    local = project / "conf/local/parameters_cross_corpus.yml"
+    cross = yaml.safe_load(local.read_text())["cross_corpus"]
+    write_local(project, "cross_corpus", {**cross, "seeds": seeds})  # a list: --params cannot hold one
     out = {}
     for name, runner in RUNNERS.items():
-        params = (f"--params=cross_corpus.row_cache_dir={project / f'rows_{name}'},"
-                  f"cross_corpus.seeds=[{','.join(map(str, seeds))}]")
+        params = f"--params=cross_corpus.row_cache_dir={project / f'rows_{name}'}"
         out[name] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--runner={runner}", params])
         print(f"[speedup] {name} {out[name]}", flush=True)
     base = out["sequential"]["wall_s"]
