@@ -65,6 +65,8 @@ def test_tiny_sweep_runs_end_to_end(tmp_path: Path) -> None:
         catalog[name] = KeptDataset()
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
     try:
+        # an experiment of this store: another test in the same process may have left its own one active
+        mlflow.set_experiment("tiny_factor_sweep")
         with mlflow.start_run(run_name="parent") as parent:
             SequentialRunner().run(pipeline, catalog)
         children = mlflow.search_runs(filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
