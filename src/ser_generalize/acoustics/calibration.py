@@ -303,6 +303,8 @@ def estimates_from_features(features: pd.DataFrame | dict, calibration: dict[str
 
 
 def _scores(est: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    if len(truth) == 0:   # a subset a small sweep does not reach
+        return {"n": 0, "mae": np.nan, "bias": np.nan, "spearman": np.nan}
     err = est - truth
     rho = spearmanr(est, truth).statistic if len(truth) > 2 and np.ptp(truth) > 0 else np.nan
     return {"n": len(truth), "mae": float(np.mean(np.abs(err))), "bias": float(np.mean(err)),
