@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from ser_generalize.acoustics.analysis import analyse
 from ser_generalize.acoustics.calibration import (
     DOCS_END,
     DOCS_START,
@@ -24,6 +25,8 @@ from ser_generalize.acoustics.calibration import (
     true_active_snr,
     write_docs_table,
 )
+from ser_generalize.acoustics.calibration_coefficients import CALIBRATION
+from ser_generalize.acoustics.spectral import bandwidth_band_levels
 from ser_generalize.corpora.synthetic.conditions import Condition, apply_condition, render_condition
 
 
@@ -58,8 +61,10 @@ def test_dry_gate_caps_t60_where_p_dry_is_high():
     assert (p_rev > gate).mean() <= 0.03 and gate < 0.5
     rest = {"fill": {"x": 0.0}, "mean": [0.0], "std": [1.0], "features": ["x"], "coef": [0.0]}
     cal = {"t60_dry": dry_map, "t60_dry_gate": gate, "t60": {**rest, "intercept": 0.8},
-           "c50": {**rest, "intercept": 10.0}, "snr": {**rest, "intercept": 20.0}, "bandwidth_factor": 1.0}
-    est = estimates_from_features(pd.DataFrame({"x": [-0.05, 1.0], "bandwidth_raw_hz": 8000.0}), cal)
+           "c50": {**rest, "intercept": 10.0}, "snr": {**rest, "intercept": 20.0},
+           "bandwidth": CALIBRATION["bandwidth"]}
+    bands = bandwidth_band_levels(analyse(np.random.default_rng(0).standard_normal(16_000) * 0.1, 16_000))
+    est = estimates_from_features(pd.DataFrame({"x": [-0.05, 1.0], **bands}), cal)
     assert est["t60_s"][0] == pytest.approx(T60_WEAK_CAP_S)   # P(dry) ~ 0.55: soft gate would read 0.36 s
     assert est["t60_s"][1] == pytest.approx(0.8 / (1 + np.exp(-4)))  # clear room: soft (1 - P(dry)) x T60
 

@@ -24,7 +24,13 @@ from scipy.stats import spearmanr
 from ser_generalize.acoustics.analysis import active_mask, analyse, power_spectrogram
 from ser_generalize.acoustics.reverb import c50_from_ir, reverb_features
 from ser_generalize.acoustics.snr import snr_features
-from ser_generalize.acoustics.spectral import bandwidth_raw_hz
+from ser_generalize.acoustics.spectral import (
+    bandwidth_band_levels,
+    bandwidth_from_features,
+    candidate_features,
+    edge_scores,
+    gate_features,
+)
 
 SAMPLE_RATE = 16_000
 C50_CAP_DB = 25.0
@@ -40,6 +46,14 @@ FEATURES_T60 = ["decay4_p10", "decay4_p50", "decay8_p10", "decay8_p50", "decay16
 FEATURES_C50 = FEATURES_T60
 FEATURES_SNR = ["snr_active_raw", "snr_wada", "drop50", "decay8_p50", "dip_db"]
 SPLIT_OFFSET = {"calibration": 0, "evaluation": 1}
+EDGE_LABEL_TOLERANCE = 0.035
+"""A candidate within this log-ratio of the applied edge (about 3.5 %) counts as the edge when fitting."""
+GATE_FULL_BAND_SHARE = 0.97
+"""The gate threshold lets this share of full-band calibration clips (out-of-fold) read full band."""
+BANDWIDTH_FOLDS = 4
+SNR_BANDS_DB = (("SNR < 5 dB", -np.inf, 5), ("SNR 5-10 dB", 5, 10), ("SNR 10-20 dB", 10, 20),
+                ("SNR >= 20 dB", 20, np.inf))
+"""Active-speech SNR bands of the per-band bandwidth rows (the sweep draws 0-40 dB whole-clip SNR)."""
 
 
 @dataclass(frozen=True)
@@ -112,16 +126,27 @@ def true_active_snr(speech: np.ndarray, noise: np.ndarray) -> float:
 def clip_features(audio: np.ndarray, sr: int = SAMPLE_RATE) -> dict[str, float]:
     """Every blind feature the calibrated estimators read (see reverb, snr and spectral modules)."""
     a = analyse(audio, sr)
-    return {**reverb_features(a, audio), **snr_features(a, audio), "bandwidth_raw_hz": bandwidth_raw_hz(a)}
+    return {**reverb_features(a, audio), **snr_features(a, audio), **bandwidth_band_levels(a)}
 
 
-def render_sweep(specs: dict[str, dict], n: int, split: str, seed: int) -> pd.DataFrame:
-    """Render ``n`` conditions of ``split`` and return truth + blind features, one row per clip."""
+def render_sweep(specs: dict[str, dict], n: int, split: str, seed: int, reps: int = 1) -> pd.DataFrame:
+    """Render ``n`` conditions of ``split`` per repetition and return truth + blind features, one row per clip.
+
+    Repetition 0 is the split itself; repetitions 1.. draw fresh conditions (own seeds) on the same
+    utterances, so the bandwidth model gets more conditions without touching the other split's speech.
+    """
+    speech = clean_speech(specs, n, split, seed)
+    rows = []
+    for rep in range(reps):
+        rng = np.random.default_rng([seed, SPLIT_OFFSET[split]] + ([rep] if rep else []))
+        rows += _render_rep(speech, draw_conditions(n, rng), rng, split, rep)
+    return pd.DataFrame(rows)
+
+
+def _render_rep(speech: list[np.ndarray], conditions: list[SweepCondition], rng: np.random.Generator,
+                split: str, rep: int) -> list[dict[str, Any]]:
     from ser_generalize.corpora.synthetic.conditions import Condition, render_condition
 
-    rng = np.random.default_rng([seed, SPLIT_OFFSET[split]])
-    conditions = draw_conditions(n, rng)
-    speech = clean_speech(specs, n, split, seed)
     rows = []
     for k, (cond, clean) in enumerate(zip(conditions, speech)):
         r = render_condition(clean, SAMPLE_RATE, Condition.from_dict(cond.as_generator()), rng)
@@ -129,8 +154,8 @@ def render_sweep(specs: dict[str, dict], n: int, split: str, seed: int) -> pd.Da
         truth = {"true_t60_s": cond.t60_s, "true_c50_db": float(min(c50, C50_CAP_DB)),
                  "true_snr_db": true_active_snr(r.speech, r.noise),
                  "true_bandwidth_hz": cond.lowpass_hz or SAMPLE_RATE / 2}
-        rows.append({"split": split, "clip": k, **asdict(cond), **truth, **clip_features(r.audio)})
-    return pd.DataFrame(rows)
+        rows.append({"split": split, "rep": rep, "clip": k, **asdict(cond), **truth, **clip_features(r.audio)})
+    return rows
 
 
 # ----------------------------------------------------------------------------- fitting and applying maps
@@ -187,16 +212,65 @@ def fit_dry_gate(frame: pd.DataFrame, dry_map: dict[str, Any]) -> float:
     return float(np.percentile(p_dry[frame["true_t60_s"].to_numpy() > 0], DRY_GATE_QUANTILE))
 
 
-def fit_bandwidth_factor(frame: pd.DataFrame) -> float:
-    """Median ratio of the applied edge to the cliff start over band-limited clips where a cliff was found."""
+def _fit_edge_network(x: np.ndarray, y: np.ndarray, max_iter: int) -> dict[str, Any]:
+    """One-hidden-layer ReLU network (scikit-learn, seeded) on standardised candidate features; weights as lists."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    net = MLPClassifier((32,), alpha=1e-3, max_iter=max_iter, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit((x - mu) / sd, y)
+    return {"mean": mu.tolist(), "std": sd.tolist(), "w1": net.coefs_[0].tolist(), "b1": net.intercepts_[0].tolist(),
+            "w2": net.coefs_[1].tolist(), "b2": net.intercepts_[1].tolist()}
+
+
+def fit_bandwidth_model(frame: pd.DataFrame, max_iter: int = 300) -> dict[str, Any]:
+    """Edge network + full-band gate, fitted on calibration clips only (stacked, folds by utterance).
+
+    The network learns which candidate is the applied edge; the gate (logistic) learns "band-limited" from
+    out-of-fold network scores, where band-limited means an edge more than 10 % below Nyquist (reading
+    full band is within 10 % of any higher edge). Its threshold lets ``GATE_FULL_BAND_SHARE`` of the
+    full-band clips (out of fold) read full band. ``max_iter``: the network's training epochs.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
     nyq = SAMPLE_RATE / 2
-    sel = (frame["true_bandwidth_hz"] < nyq) & (frame["bandwidth_raw_hz"] < nyq)
-    return float(np.median(frame.loc[sel, "true_bandwidth_hz"] / frame.loc[sel, "bandwidth_raw_hz"]))
+    edge = frame["true_bandwidth_hz"].to_numpy(float)
+    cand, x = candidate_features(frame)
+    y = (np.abs(np.log(cand[None, :] / edge[:, None])) < EDGE_LABEL_TOLERANCE) & (edge[:, None] < nyq)
+    groups = frame["clip"].to_numpy()
+    folds = list(GroupKFold(BANDWIDTH_FOLDS).split(x, groups=groups))
+    scores = np.zeros(y.shape)
+    flat = x.shape[2]
+    for train, test in folds:
+        net = _fit_edge_network(x[train].reshape(-1, flat), y[train].ravel(), max_iter)
+        scores[test] = edge_scores(net, x[test])
+    g = gate_features(frame, scores)
+    mu, sd = g.mean(axis=0), g.std(axis=0) + 1e-9
+    limited = edge < nyq / 1.1
+    gate = LogisticRegression(C=1.0, max_iter=5000)
+    p_oof = cross_val_predict(gate, (g - mu) / sd, limited, cv=folds, method="predict_proba")[:, 1]
+    gate.fit((g - mu) / sd, limited)
+    threshold = float(np.quantile(p_oof[edge >= nyq], GATE_FULL_BAND_SHARE))
+    return {"edge": _fit_edge_network(x.reshape(-1, flat), y.ravel(), max_iter),
+            "gate": {"mean": mu.tolist(), "std": sd.tolist(), "coef": gate.coef_[0].tolist(),
+                     "intercept": float(gate.intercept_[0])},
+            "gate_threshold": threshold}
 
 
-def fit_calibration(frame: pd.DataFrame) -> dict[str, Any]:
-    """All maps from a calibration-split table (never the evaluation split)."""
-    if set(frame["split"]) != {"calibration"}:
+def fit_calibration(frame: pd.DataFrame, bandwidth_frame: pd.DataFrame | None = None) -> dict[str, Any]:
+    """All maps from a calibration-split table (never the evaluation split).
+
+    ``bandwidth_frame`` (calibration split with extra repetitions, see :func:`render_sweep`) feeds the
+    bandwidth model only; by default it is ``frame``.
+    """
+    bandwidth_frame = frame if bandwidth_frame is None else bandwidth_frame
+    if set(frame["split"]) != {"calibration"} or set(bandwidth_frame["split"]) != {"calibration"}:
         raise ValueError("fit_calibration takes the calibration split only")
     reverberant = frame[frame["true_t60_s"] > 0]
     dry_map = fit_dry_classifier(frame, FEATURES_T60)
@@ -204,7 +278,7 @@ def fit_calibration(frame: pd.DataFrame) -> dict[str, Any]:
             "t60": fit_linear_map(reverberant, FEATURES_T60, "true_t60_s"),
             "c50": fit_linear_map(frame, FEATURES_C50, "true_c50_db"),
             "snr": fit_linear_map(frame, FEATURES_SNR, "true_snr_db"),
-            "bandwidth_factor": fit_bandwidth_factor(frame)}
+            "bandwidth": fit_bandwidth_model(bandwidth_frame)}
 
 
 def estimates_from_features(features: pd.DataFrame | dict, calibration: dict[str, Any],
@@ -214,8 +288,6 @@ def estimates_from_features(features: pd.DataFrame | dict, calibration: dict[str
     T60 is two-stage: (1 - P(dry)) x the T60 map fitted on reverberant clips, so dry speech reads near 0;
     where P(dry) exceeds the calibrated gate the evidence for a room is weak and T60 is capped at ``T60_WEAK_CAP_S``.
     """
-    raw = np.asarray(features["bandwidth_raw_hz"], dtype=float)
-    nyq = sr / 2
     p_dry = 1.0 / (1.0 + np.exp(-apply_linear_map(calibration["t60_dry"], features)))
     t60_reverberant = np.clip(apply_linear_map(calibration["t60"], features), *T60_RANGE_S)
     t60 = (1.0 - p_dry) * t60_reverberant
@@ -223,7 +295,7 @@ def estimates_from_features(features: pd.DataFrame | dict, calibration: dict[str
         "t60_s": np.where(p_dry >= calibration["t60_dry_gate"], np.minimum(t60, T60_WEAK_CAP_S), t60),
         "c50_db": np.clip(apply_linear_map(calibration["c50"], features), -10.0, C50_CAP_DB),
         "snr_db": np.clip(apply_linear_map(calibration["snr"], features), *SNR_RANGE_DB),
-        "bandwidth_hz": np.where(raw < nyq, np.minimum(raw * calibration["bandwidth_factor"], nyq), nyq),
+        "bandwidth_hz": bandwidth_from_features(features, calibration["bandwidth"], sr),
     }
 
 
@@ -231,6 +303,8 @@ def estimates_from_features(features: pd.DataFrame | dict, calibration: dict[str
 
 
 def _scores(est: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    if len(truth) == 0:   # a subset a small sweep does not reach
+        return {"n": 0, "mae": np.nan, "bias": np.nan, "spearman": np.nan}
     err = est - truth
     rho = spearmanr(est, truth).statistic if len(truth) > 2 and np.ptp(truth) > 0 else np.nan
     return {"n": len(truth), "mae": float(np.mean(np.abs(err))), "bias": float(np.mean(err)),
@@ -275,19 +349,25 @@ def accuracy_table(frame: pd.DataFrame, calibration: dict[str, Any]) -> pd.DataF
     add("SNR", "all clips", frame["t60_s"] >= 0, "dB", "")
     rel = np.abs(est["bandwidth_hz"] - frame["true_bandwidth_hz"].to_numpy(float)) / frame["true_bandwidth_hz"]
     within = rel <= 0.10
-    for subset, mask in (("band-limited clips", limited),
-                         ("band-limited, SNR >= 10 dB", limited & (frame["true_snr_db"] >= 10)),
-                         ("band-limited, edge <= 5.5 kHz", limited & (frame["true_bandwidth_hz"] <= 5500))):
-        share = float(within[mask].mean()) if mask.any() else np.nan
-        add("bandwidth", subset, mask, "Hz", "within 10 % of the edge (>= 90 % of clips)" if subset ==
-            "band-limited clips" else "", f"{100 * share:.1f} % within 10 %")
-        if subset == "band-limited clips":
-            rows[-1]["met"] = met(share >= 0.9)
+    reads_full = pd.Series(est["bandwidth_hz"] >= 0.9 * nyq, index=frame.index)
+    snr = frame["true_snr_db"]
+    bands = [(name, snr.between(lo, hi, inclusive="left")) for name, lo, hi in SNR_BANDS_DB]
     full = ~limited
-    share_full = float((est["bandwidth_hz"][full.to_numpy()] >= 0.9 * nyq).mean())
-    add("bandwidth", "full band", full, "Hz", "reads full band (>= 95 % of clips)",
-        f"{100 * share_full:.1f} % read >= 7.2 kHz")
-    rows[-1]["met"] = met(share_full >= 0.95)
+    for subset, mask, target in (
+            [("band-limited clips", limited, "within 10 % of the edge (>= 90 % of clips)"),
+             ("band-limited, SNR >= 10 dB", limited & (snr >= 10), ""),
+             ("band-limited, edge <= 5.5 kHz", limited & (frame["true_bandwidth_hz"] <= 5500), "")]
+            + [(f"band-limited, {name}", limited & m, "") for name, m in bands]):
+        share = float(within[mask].mean()) if mask.any() else np.nan
+        add("bandwidth", subset, mask, "Hz", target, f"{100 * share:.1f} % within 10 %")
+        if target:
+            rows[-1]["met"] = met(share >= 0.9)
+    for subset, mask, target in ([("full band", full, "reads full band (>= 95 % of clips)")]
+                                 + [(f"full band, {name}", full & m, "") for name, m in bands]):
+        share = float(reads_full[mask].mean()) if mask.any() else np.nan
+        add("bandwidth", subset, mask, "Hz", target, f"{100 * share:.1f} % read >= 7.2 kHz")
+        if target:
+            rows[-1]["met"] = met(share >= 0.95)
     return pd.DataFrame(rows).fillna({"met": ""})
 
 
@@ -318,7 +398,10 @@ def docs_table(table: pd.DataFrame, provenance: dict[str, Any]) -> str:
     for col, fmt in (("mae", "{:.3g}"), ("bias", "{:+.3g}"), ("spearman", "{:.3f}")):
         shown[col] = [("" if not np.isfinite(v) else fmt.format(v)) for v in shown[col]]
     head = (f"Evaluation split of the calibration sweep: {provenance['n_per_split']} clips (maps fitted on a "
-            f"disjoint calibration split of the same size), seed {provenance['seed']}, synthetic eSpeak NG speech.")
+            f"disjoint calibration split of the same size), seed {provenance['seed']}, synthetic eSpeak NG speech."
+            + (f" The bandwidth model saw {provenance['bandwidth_reps']} condition draws per calibration "
+               "utterance (other seeds than the evaluation split)." if provenance.get("bandwidth_reps", 1) > 1
+               else ""))
     return head + "\n\n" + markdown_table(shown)
 
 

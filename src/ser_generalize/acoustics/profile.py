@@ -38,7 +38,7 @@ PARAMETER_NOTES = {
     "c50_db": "estimated from the signal (same features, own calibrated map), capped at 25 dB (= dry)",
     "snr_db": "active-speech level over a minimum-statistics noise floor, with WADA-SNR, calibrated",
     "loudness_lufs": "ITU-R BS.1770 integrated loudness (pyloudnorm)",
-    "bandwidth_hz": "low-pass cliff in the 98th-percentile spectrum above the noise floor; 8000 = full band",
+    "bandwidth_hz": "low-pass edge scored by a network fitted on a calibration sweep, gated; 8000 = full band",
     "rolloff_hz": "median over frames of the 85 % spectral roll-off (librosa)",
 }
 """One-line method notes shown under each distribution plot, so a reader sees how a number was made."""

@@ -1,59 +1,126 @@
 """Effective bandwidth (the low-pass edge of the recording chain) and spectral roll-off.
 
-``bandwidth_hz`` looks for the cliff a low-pass filter leaves in the long-term spectrum of active speech
-above the noise floor: the lowest frequency above ``MIN_EDGE_HZ`` from which the speech level falls by
-``CLIFF_DB`` (or down to the noise floor) and never comes back within half an octave. Speech's own spectral tilt is far
-gentler than a telephone or codec filter, so full-band speech has no such cliff and reads as
-the Nyquist frequency (a half-octave look-ahead: edges above 0.69 x Nyquist are not seen, they read as
-full band). A calibration factor (:mod:`~ser_generalize.acoustics.calibration`) moves the cliff's
-start to the filter's -3 dB edge. An energy-fraction bandwidth (99 % of the energy) is not used: it
-depends on the speech's spectral tilt and reads dry full-band speech as about 4 kHz.
+The bandwidth estimator is learned, because hand rules failed: eSpeak voices have a natural 10-18 dB step
+between 4 and 5.5 kHz that looks like a filter edge, and in noise the band above an edge often lies under
+the floor. Each clip is summarised by band levels on a log-frequency grid (1/32 octave, 1-7.9 kHz) of the
+98th-percentile and mean power over active frames and of the noise floor (:func:`bandwidth_band_levels`).
+Every grid point from 2.9 kHz up is a candidate edge, described by the level and excess over the floor
+at fixed octave offsets around it (:func:`candidate_features`): a filter keeps falling above its edge
+(36 dB/octave for the generator's sixth-order Butterworth), a natural step flattens again. A small
+neural network (:func:`edge_scores`) scores how likely each candidate is the edge; a logistic gate on the
+best scores and the top-band excess decides "band-limited" or "full band" (the Nyquist frequency). Both
+are fitted on the calibration sweep (:mod:`~ser_generalize.acoustics.calibration`) and stored as literals.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from ser_generalize.acoustics.analysis import ClipAnalysis
 
-MIN_EDGE_HZ = 2000.0
-CLIFF_DB = 18.0
-LOOKAHEAD_OCT = 1 / 2
-FRAME_PERCENTILE = 98.0
-MIN_HEADROOM_DB = 9.0
-SMOOTH_BINS = 8
+GRID_LO_HZ, GRID_HI_HZ, PER_OCTAVE = 1000.0, 7900.0, 32
+BAND_HALF_WIDTH_OCT = 1 / 24
+CANDIDATE_LO_HZ = 2900.0
+OFFSETS = (-16, -11, -8, -5, -3, 2, 3, 5, 8, 11, 16)
+"""Grid steps (1/32 octave) around a candidate at which its features are read: -1/2 to +1/2 octave."""
+EXCESS_CLIP_DB = (-5.0, 50.0)
+GATE_TOP_BANDS = 6
+BAND_KINDS = ("p98", "mean", "noise")
 
 
-def long_term_spectra_db(a: ClipAnalysis) -> tuple[np.ndarray, np.ndarray]:
-    """Smoothed high-percentile power over active frames (dB) and its headroom over the noise floor (dB), per bin.
+def band_grid_hz() -> np.ndarray:
+    """The log-frequency grid (Hz) the band levels are read on; the same for every clip at 16 kHz."""
+    n = int(np.floor(np.log2(GRID_HI_HZ / GRID_LO_HZ) * PER_OCTAVE)) + 1
+    return GRID_LO_HZ * 2 ** (np.arange(n) / PER_OCTAVE)
 
-    The 98th percentile over frames rather than the mean: fricatives fill the upper band in a few frames,
-    which evens out the formant steps of the long-term mean that would otherwise look like cliffs.
+
+def band_columns() -> list[str]:
+    """Feature names of the band levels: ``bw_<kind>_<grid index>``."""
+    return [f"bw_{kind}_{i:02d}" for kind in BAND_KINDS for i in range(len(band_grid_hz()))]
+
+
+def _band_db(power: np.ndarray, freqs: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    lo, hi = grid * 2**-BAND_HALF_WIDTH_OCT, grid * 2**BAND_HALF_WIDTH_OCT
+    csum = np.concatenate([[0.0], np.cumsum(power)])
+    i0 = np.searchsorted(freqs, lo)
+    i1 = np.maximum(np.searchsorted(freqs, hi), i0 + 1)
+    return 10 * np.log10(np.maximum((csum[i1] - csum[i0]) / (i1 - i0), 1e-30))
+
+
+def bandwidth_band_levels(a: ClipAnalysis) -> dict[str, float]:
+    """Band levels (dB) on :func:`band_grid_hz` of the active frames' 98th-percentile and mean power and the floor.
+
+    The 98th percentile because fricatives fill the upper band in a few frames only; the mean too, since
+    at low SNR it sits closer to the floor where the band above an edge is empty.
     """
-    kernel = np.ones(SMOOTH_BINS) / SMOOTH_BINS
-    act = np.convolve(np.percentile(a.power[:, a.active], FRAME_PERCENTILE, axis=1), kernel, mode="same")
-    noise = np.convolve(a.noise_psd, kernel, mode="same")
-    return 10 * np.log10(np.maximum(act, 1e-30)), 10 * np.log10(np.maximum(act, 1e-30) / noise)
+    if a.sr != 16_000:
+        raise ValueError(f"the bandwidth estimator is calibrated at 16 kHz, got {a.sr} Hz; resample first")
+    grid = band_grid_hz()
+    active = a.power[:, a.active]
+    levels = {"p98": np.percentile(active, 98.0, axis=1), "mean": active.mean(axis=1), "noise": a.noise_psd}
+    out = {}
+    for kind in BAND_KINDS:
+        db = _band_db(levels[kind], a.freqs, grid)
+        out.update({f"bw_{kind}_{i:02d}": float(v) for i, v in enumerate(db)})
+    return out
 
 
-def bandwidth_raw_hz(a: ClipAnalysis, cliff_db: float = CLIFF_DB) -> float:
-    """Lowest frequency above ``MIN_EDGE_HZ`` after which the level never comes back within ``cliff_db``.
+def _levels(frame: Any, kind: str, n_grid: int) -> np.ndarray:
+    """(clips x grid) band levels of one kind from a feature table or one clip's feature dict."""
+    cols = [np.asarray(frame[f"bw_{kind}_{i:02d}"], dtype=float).reshape(-1) for i in range(n_grid)]
+    return np.column_stack(cols)
 
-    Concretely: the level at f is at least ``cliff_db`` (or its headroom over the floor, less 3 dB) above
-    everything from ``LOOKAHEAD_OCT`` octave higher up to 0.97 x Nyquist. The Nyquist frequency when none.
-    """
-    f = a.freqs
-    level, headroom = long_term_spectra_db(a)
-    top = int(np.searchsorted(f, 0.97 * a.sr / 2))
-    suffix_max = np.maximum.accumulate(level[:top][::-1])[::-1]
-    for i in np.flatnonzero((f >= MIN_EDGE_HZ) & (f < f[top - 1])):
-        j = min(int(np.searchsorted(f, f[i] * 2**LOOKAHEAD_OCT)), top - 2)
-        if j <= i:
-            break
-        needed = min(cliff_db, headroom[i] - 3.0)
-        if headroom[i] >= MIN_HEADROOM_DB and level[i] - suffix_max[j] >= needed:
-            return float(f[i])
-    return float(a.sr / 2)
+
+def candidate_features(frame: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate edges (Hz) and their features, shape (clips, candidates, features), from the band levels."""
+    grid = band_grid_hz()
+    n = len(grid)
+    p98, mean, noise = (_levels(frame, kind, n) for kind in BAND_KINDS)
+    exc = np.clip(p98 - noise, *EXCESS_CLIP_DB)
+    exc_mean = np.clip(mean - noise, *EXCESS_CLIP_DB)
+    top = p98[:, grid < 3000].max(axis=1)
+    noise_tilt = noise - noise[:, [int(np.searchsorted(grid, 2000.0))]]
+    cand = np.flatnonzero(grid >= CANDIDATE_LO_HZ)
+    idx = np.clip(cand[:, None] + np.asarray(OFFSETS)[None, :], 0, n - 1)  # candidates x offsets
+    c = cand
+    blocks = [
+        np.broadcast_to(np.log2(grid[c] / 4000.0), (p98.shape[0], len(c)))[..., None],
+        np.broadcast_to(np.log2(GRID_HI_HZ / grid[c]), (p98.shape[0], len(c)))[..., None],
+        (p98[:, c] - top[:, None])[..., None], exc[:, c, None], exc_mean[:, c, None],
+        p98[:, idx] - p98[:, c, None], exc[:, idx], exc_mean[:, idx], noise_tilt[:, c, None],
+    ]
+    return grid[cand], np.concatenate(blocks, axis=2)
+
+
+def edge_scores(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    """Logit that each candidate is the edge: the fitted one-hidden-layer ReLU network, (clips, candidates)."""
+    z = (x - np.asarray(model["mean"])) / np.asarray(model["std"])
+    h = np.maximum(z @ np.asarray(model["w1"]) + np.asarray(model["b1"]), 0.0)
+    return (h @ np.asarray(model["w2"]) + np.asarray(model["b2"]))[..., 0]
+
+
+def gate_features(frame: Any, scores: np.ndarray) -> np.ndarray:
+    """Per clip: the three best candidate logits, log-sum of probabilities, top-band excess and level, noise tilt."""
+    grid = band_grid_hz()
+    p98, _, noise = (_levels(frame, kind, len(grid)) for kind in BAND_KINDS)
+    exc = np.clip(p98 - noise, *EXCESS_CLIP_DB)
+    top = p98[:, grid < 3000].max(axis=1)
+    best = -np.sort(-scores, axis=1)[:, :3]
+    log_mass = np.log(np.sum(1.0 / (1.0 + np.exp(-scores)), axis=1))
+    tilt = noise[:, -1] - noise[:, int(np.searchsorted(grid, 2000.0))]
+    return np.column_stack([best, log_mass, exc[:, -GATE_TOP_BANDS:], p98[:, -GATE_TOP_BANDS:] - top[:, None], tilt])
+
+
+def bandwidth_from_features(frame: Any, model: dict[str, Any], sr: int = 16_000) -> np.ndarray:
+    """Estimated low-pass edge (Hz) per clip; the Nyquist frequency where the gate reads full band."""
+    cand, x = candidate_features(frame)
+    scores = edge_scores(model["edge"], x)
+    g = model["gate"]
+    z = (gate_features(frame, scores) - np.asarray(g["mean"])) / np.asarray(g["std"])
+    p_limited = 1.0 / (1.0 + np.exp(-(z @ np.asarray(g["coef"]) + g["intercept"])))
+    return np.where(p_limited >= model["gate_threshold"], cand[np.argmax(scores, axis=1)], sr / 2)
 
 
 def rolloff_hz(waveform: np.ndarray, sr: int, roll_percent: float = 0.85) -> float:
