@@ -6,6 +6,7 @@ from pathlib import Path
 
 import mlflow
 import pandas as pd
+import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
@@ -86,3 +87,30 @@ def test_tiny_sweep_runs_end_to_end(tmp_path: Path) -> None:
     assert "SYNTHETIC" in report and "Validation on known truth" in report
     assert len(catalog.load("factor_sweep.robustness_plot").axes) >= 2
     assert isinstance(catalog.load("factor_sweep.shares"), pd.DataFrame)
+
+
+def test_attribution_names_the_changed_factor_on_a_small_real_sweep(tmp_path: Path) -> None:
+    """Known truth on generated audio: a variant with a measurable drop should be attributed to its own factor.
+
+    Noise and reverberation variants are named as the recording factor. A weak-acting variant is still put
+    on the recording factor too (it changes loudness, which the attribution groups with recording): that
+    known limit (docs/factors.md) is reported as an expected failure until the attribution separates them.
+    """
+    params = {**_params(tmp_path), "base": {**_params(tmp_path)["base"], "per_emotion": 3},
+              "factors": {"noise_white": [0], "reverberation": [1.0], "expressiveness": [0.5]},
+              "backbones": ["egemaps"], "workers": 2,
+              "head": {"type": "ser_evals_mlp", "hidden": [32, 32], "epochs": 20, "batch_size": 8, "max_frames": 100,
+                       "lr": 0.003, "patience": 20, "val_fraction": 0.0},
+              "bootstrap": {"n_boot": 200, "alpha": 0.05, "seed": 0}, "profile_utterances": 24}
+    pipeline = create_pipeline(parameters={"factor_sweep": params, "ingestion": {"corpora": {}}})
+    catalog = DataCatalog({"params:factor_sweep": MemoryDataset(params)})
+    for name in pipeline.datasets() - pipeline.inputs():
+        catalog[name] = KeptDataset()
+    SequentialRunner().run(pipeline, catalog)
+    checks = catalog.load("factor_sweep.validation")
+    judged = checks[checks["has_drop"]]
+    recording = judged[judged["changed"] == "recording"]
+    assert len(recording) == 2 and recording["named"].all(), checks.to_string()
+    if not judged["named"].all():
+        pytest.xfail("weak acting attributed to recording (loudness is grouped with recording):\n"
+                     + checks.to_string())
