@@ -10,8 +10,10 @@ SequentialRunner, ParallelRunner and the project's DaskRunner (2-worker LocalClu
 fresh row cache. Results go to a JSON file and a markdown table, and ``--write-doc`` puts that table
 into docs/performance.md between its marker comments::
 
-    python benchmarks/scale.py --write-doc              # 1000, 5000, 20000 clips
+    python benchmarks/scale.py --budget-check 256 --dask-diagnosis --write-doc   # 1k, 5k, 20k clips (~25 min)
     python benchmarks/scale.py --quick                  # tiny smoke run (a few minutes)
+
+docs/performance.md has the results and how to read them.
 
 All audio is synthetic (derived copies of eSpeak clips); the numbers measure the pipeline, not SER.
 """
@@ -51,6 +53,21 @@ SPEAKERS = 10
 """Derived speakers per corpus (EMOVO's ``[fm]\\d`` codes allow 20; 10 gives EmoBox's 4 speaker folds)."""
 RUNNERS = {"sequential": "SequentialRunner", "parallel": "ParallelRunner",
            "dask": "ser_generalize.runners.DaskRunner"}
+DIAGNOSIS = {"dask, MALLOC_TRIM_THRESHOLD_ unset": "ser_generalize.runners.DaskRunner",
+             "sequential, MALLOC_TRIM_THRESHOLD_=65536": "SequentialRunner"}
+"""``--dask-diagnosis`` runs: Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (its
+``distributed.nanny.pre-spawn-environ`` default); these runs take it away from Dask, and give it to sequential."""
+
+
+def diagnosis_env(project: Path, name: str) -> dict[str, str]:
+    """Environment of a ``DIAGNOSIS`` run: a Dask config dir unsetting the variable, or the variable itself."""
+    if name.startswith("dask"):
+        conf = project / "dask_config"
+        conf.mkdir(exist_ok=True)
+        (conf / "untrimmed.yaml").write_text(yaml.safe_dump(
+            {"distributed": {"nanny": {"pre-spawn-environ": {"MALLOC_TRIM_THRESHOLD_": None}}}}))
+        return {"DASK_CONFIG": str(conf)}
+    return {"MALLOC_TRIM_THRESHOLD_": "65536"}
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -165,10 +182,10 @@ def base_raw(workdir: Path) -> Path:
 
 
 # ----------------------------------------------------------------------------------------- measuring
-def kedro(project: Path, args: list[str], poll_s: float = 0.1) -> dict[str, Any]:
+def kedro(project: Path, args: list[str], poll_s: float = 0.1, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``kedro ARGS`` in ``project``; wall time, peak summed RSS of its process tree, peak single process."""
     env = {**os.environ, "DO_NOT_TRACK": "1", "KEDRO_DISABLE_TELEMETRY": "true", "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONPATH": str(project / "src")}
+           "TRANSFORMERS_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONPATH": str(project / "src"), **(extra_env or {})}
     log = project / "logs" / "benchmark.log"
     log.parent.mkdir(exist_ok=True)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -180,20 +197,21 @@ def kedro(project: Path, args: list[str], poll_s: float = 0.1) -> dict[str, Any]
         proc = subprocess.Popen([str(Path(sys.executable).parent / "kedro"), *args], cwd=project, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
         root = psutil.Process(proc.pid)
-        tree_peak = proc_peak = 0
+        tree_peak = proc_peak = anon_peak = 0
         while proc.poll() is None:
-            total = 0
+            total = anon = 0
             try:
                 for p in [root, *root.children(recursive=True)]:
                     try:
-                        rss = p.memory_info().rss
+                        info = p.memory_info()
                     except psutil.Error:
                         continue
-                    total += rss
-                    proc_peak = max(proc_peak, rss)
+                    total += info.rss
+                    anon += info.rss - getattr(info, "shared", 0)  # Linux: minus file-backed (mapped) pages
+                    proc_peak = max(proc_peak, info.rss)
             except psutil.Error:
                 pass
-            tree_peak = max(tree_peak, total)
+            tree_peak, anon_peak = max(tree_peak, total), max(anon_peak, anon)
             time.sleep(poll_s)
     wall = time.perf_counter() - start
     if proc.returncode:
@@ -203,7 +221,7 @@ def kedro(project: Path, args: list[str], poll_s: float = 0.1) -> dict[str, Any]
         text.seek(offset)
         inner = re.findall(r"successfully in ([\d.]+) sec", text.read())
     return {"wall_s": round(wall, 2), "pipeline_s": float(inner[-1]) if inner else None,
-            "peak_rss_mb": round(tree_peak / 2**20, 1),
+            "peak_rss_mb": round(tree_peak / 2**20, 1), "peak_anon_rss_mb": round(anon_peak / 2**20, 1),
             "peak_process_rss_mb": round(proc_peak / 2**20, 1), "load_before": load}
 
 
@@ -253,24 +271,40 @@ def run_size(workdir: Path, raw_base: Path, n_clips: int, epochs: int) -> tuple[
     }
 
 
-def runner_speedup(project: Path, seeds: list[int], epochs: int) -> dict[str, Any]:
-    """Matrix stage alone with each runner (fresh row cache each), seeds x rows nodes, head.threads 1."""
+def runner_speedup(project: Path, seeds: list[int], epochs: int, runners: dict[str, str],
+                   done: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Matrix stage alone with each runner not in ``done`` (fresh row cache each), seeds x rows nodes, head.threads 1."""
     local = project / "conf/local/parameters_cross_corpus.yml"
     cross = yaml.safe_load(local.read_text())["cross_corpus"]
     head = {**cross["head"], "epochs": epochs, "patience": epochs, "threads": 1}
     write_local(project, "cross_corpus", {**cross, "seeds": seeds, "head": head})  # lists: not via --params
-    out = {}
-    for name, runner in RUNNERS.items():
-        params = f"--params=cross_corpus.row_cache_dir={project / f'rows_{name}'}"
-        out[name] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--runner={runner}", params])
+    out = dict(done or {})
+    for i, (name, runner) in enumerate(runners.items()):
+        if name in out:
+            continue
+        params = f"--params=cross_corpus.row_cache_dir={project / f'rows_speedup_{i}_{time.time_ns()}'}"
+        env = diagnosis_env(project, name) if name in DIAGNOSIS else None
+        out[name] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--runner={runner}", params],
+                          extra_env=env)
         print(f"[speedup] {name} {out[name]}", flush=True)
     base = out["sequential"]["wall_s"]
     inner = out["sequential"]["pipeline_s"]
     for m in out.values():
         m["speedup"] = round(base / m["wall_s"], 2)
         m["pipeline_speedup"] = round(inner / m["pipeline_s"], 2) if inner and m["pipeline_s"] else None
-    rows = len(list((project / "rows_sequential").rglob("*.parquet"))) or None
-    return {"clips_dir": project.name, "seeds": seeds, "row_files": rows, "runners": out}
+    return {"clips_dir": project.name, "seeds": seeds, "runners": out}
+
+
+def budget_check(workdir: Path, sizes: list[int], budget_mb: float) -> dict[str, Any]:
+    """The matrix stage again on the smallest and largest set with ``head.memory_budget_mb`` = ``budget_mb``."""
+    out = {}
+    for n in sorted({min(sizes), max(sizes)}):
+        project = workdir / f"n{n}"
+        params = (f"--params=cross_corpus.row_cache_dir={project / 'rows_budget'},"
+                  f"cross_corpus.head.memory_budget_mb={budget_mb}")
+        out[str(n)] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", params])
+        print(f"[budget {budget_mb} MB] {n} {out[str(n)]}", flush=True)
+    return {"memory_budget_mb": budget_mb, "matrix": out}
 
 
 # ----------------------------------------------------------------------------------------- report
@@ -280,12 +314,14 @@ def markdown(result: dict[str, Any]) -> str:
              "of eSpeak NG clips). Wall s: the whole `kedro run` subprocess (start-up included); pipeline s: "
              "Kedro's own 'Pipeline execution completed' time. Peak RSS: the summed RSS of the process tree, "
              "polled every 0.1 s."), "",
-             "| clips | audio h | stage | wall s | pipeline s | peak RSS MB | largest process MB | load before |",
-             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+             ("| clips | audio h | stage | wall s | pipeline s | peak RSS MB | peak RSS - file-backed MB "
+             "| largest process MB | load before |"),
+             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for size in result["sizes"]:
         for stage, m in size["stages"].items():
             lines.append(f"| {size['clips']} | {size['audio_hours']} | {stage} | {m['wall_s']} | {m['pipeline_s']} | "
-                         f"{m['peak_rss_mb']} | {m['peak_process_rss_mb']} | {m['load_before']} |")
+                         f"{m['peak_rss_mb']} | {m.get('peak_anon_rss_mb', 'n/a')} | {m['peak_process_rss_mb']} | "
+                         f"{m['load_before']} |")
     lines += ["", ("| clips | measured | head epochs | extraction (s audio / s, wall) | cross_corpus peak RSS MB "
               "| matrix cells filled |"), "| ---: | --- | ---: | ---: | ---: | ---: |"]
     lines += [f"| {s['clips']} | {s['measured']} | {s['epochs']} | {s['extraction_audio_s_per_s']} | "
@@ -304,6 +340,12 @@ def markdown(result: dict[str, Any]) -> str:
                   "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
         lines += [f"| {n} | {m['wall_s']} | **{m['speedup']}x** | {m['pipeline_s']} | {m['pipeline_speedup']}x | "
                   f"{m['peak_rss_mb']} | {m['load_before']} |" for n, m in sp["runners"].items()]
+    if result.get("budget_check"):
+        b = result["budget_check"]
+        lines += ["", f"Matrix stage again with `head.memory_budget_mb: {b['memory_budget_mb']}`:", "",
+                  "| clips | wall s | peak RSS MB | peak RSS - file-backed MB |", "| ---: | ---: | ---: | ---: |"]
+        lines += [f"| {n} | {m['wall_s']} | {m['peak_rss_mb']} | {m['peak_anon_rss_mb']} |"
+                  for n, m in b["matrix"].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -324,17 +366,30 @@ def main() -> None:
                         help="total clips per corpus set (a quarter per corpus), comma-separated")
     parser.add_argument("--quick", action="store_true", help="tiny smoke run: 400 and 800 clips, 1 epoch")
     parser.add_argument("--epochs", type=int, default=3, help="head epochs (early stopping off)")
-    parser.add_argument("--speedup-size", type=int, default=None, help="set for the runner comparison (default: the smallest)")
-    parser.add_argument("--speedup-seeds", type=int, default=2, help="seeds of the runner comparison (x 5 rows)")
-    parser.add_argument("--speedup-epochs", type=int, default=None, help="head epochs of the runner comparison")
+    parser.add_argument("--speedup-size", type=int, default=None,
+                        help="set for the runner comparison (default: 5000 when measured, else the smallest)")
+    parser.add_argument("--speedup-seeds", type=int, default=4, help="seeds of the runner comparison (x 5 rows)")
+    parser.add_argument("--speedup-epochs", type=int, default=6, help="head epochs of the runner comparison")
     parser.add_argument("--no-speedup", action="store_true")
+    parser.add_argument("--dask-diagnosis", action="store_true",
+                        help="add runs that show the cost of Dask's MALLOC_TRIM_THRESHOLD_ worker setting")
+    parser.add_argument("--budget-check", type=float, default=None, metavar="MB",
+                        help="rerun the matrix stage of the smallest and largest set with head.memory_budget_mb=MB")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ser_scale_benchmark"))
     parser.add_argument("--out", type=Path, default=Path("/tmp/ser_scale_benchmark/result.json"))
     parser.add_argument("--write-doc", action="store_true", help=f"write the table into {DOC.relative_to(ROOT)}")
     parser.add_argument("--keep", action="store_true", help="keep the corpora of the temporary projects")
+    parser.add_argument("--from-json", type=Path, default=None,
+                        help="measure nothing: render an earlier run's --out JSON (with --write-doc: into the doc)")
     parser.add_argument("--reuse", action="store_true",
                         help="take a size's results from an earlier run's WORKDIR/size_N.json instead of rerunning it")
     args = parser.parse_args()
+    if args.from_json:
+        text = markdown(json.loads(args.from_json.read_text()))
+        print(text)
+        if args.write_doc:
+            write_doc(text)
+        return
     sizes, epochs = ([400, 800], 1) if args.quick else (args.sizes, args.epochs)
     args.workdir.mkdir(parents=True, exist_ok=True)
     raw = base_raw(args.workdir)
@@ -344,7 +399,9 @@ def main() -> None:
         "machine": f"{psutil.cpu_count()} CPU cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
                    f"{platform.machine()}, Python {platform.python_version()}",
         "epochs": epochs, "sizes": []}
-    speedup_size = args.speedup_size or min(sizes)
+    speedup_size = args.speedup_size or (5000 if 5000 in sizes else min(sizes))
+    if args.quick:
+        args.speedup_epochs = 1
     for n in sizes:
         saved, saved_speedup = args.workdir / f"size_{n}.json", args.workdir / f"speedup_{n}.json"
         project = args.workdir / f"n{n}"
@@ -359,16 +416,27 @@ def main() -> None:
         result["sizes"].append(size)
         if n != speedup_size or args.no_speedup:
             continue
-        if args.reuse and saved_speedup.exists():
-            result["speedup"] = json.loads(saved_speedup.read_text())
+        runners = {**RUNNERS, **(DIAGNOSIS if args.dask_diagnosis else {})}
+        previous = json.loads(saved_speedup.read_text()) if args.reuse and saved_speedup.exists() else None
+        if previous and set(runners) <= set(previous["runners"]):
+            result["speedup"] = previous
             continue
         if not (project / "data/04_feature").exists():
             raise SystemExit(f"{project} has no extracted features for the runner comparison; rerun without --reuse")
-        seeds = list(range(args.speedup_seeds))
-        sp_epochs = args.speedup_epochs or epochs
-        result["speedup"] = {**runner_speedup(project, seeds, sp_epochs), "clips": n, "nodes": len(seeds) * 5,
-                             "epochs": sp_epochs, "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        seeds = previous["seeds"] if previous else list(range(args.speedup_seeds))
+        sp_epochs = previous["epochs"] if previous else args.speedup_epochs
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        result["speedup"] = {**runner_speedup(project, seeds, sp_epochs, runners, previous and previous["runners"]),
+                             "clips": n, "nodes": len(seeds) * 5, "epochs": sp_epochs,
+                             "measured": f"{previous['measured']}, then {when}" if previous else when}
         saved_speedup.write_text(json.dumps(result["speedup"], indent=2))
+    if args.budget_check:
+        saved = args.workdir / f"budget_{args.budget_check:g}.json"
+        if args.reuse and saved.exists():
+            result["budget_check"] = json.loads(saved.read_text())
+        else:
+            result["budget_check"] = budget_check(args.workdir, sizes, args.budget_check)
+            saved.write_text(json.dumps(result["budget_check"], indent=2))
     small, large = result["sizes"][0], result["sizes"][-1]
     result["rss_growth"] = {"small_clips": small["clips"], "large_clips": large["clips"],
                             "small_mb": small["cross_corpus_peak_rss_mb"], "large_mb": large["cross_corpus_peak_rss_mb"],
