@@ -279,14 +279,17 @@ def runner_speedup(project: Path, seeds: list[int], epochs: int, runners: dict[s
     head = {**cross["head"], "epochs": epochs, "patience": epochs, "threads": 1}
     write_local(project, "cross_corpus", {**cross, "seeds": seeds, "head": head})  # lists: not via --params
     out = dict(done or {})
-    for i, (name, runner) in enumerate(runners.items()):
-        if name in out:
-            continue
-        params = f"--params=cross_corpus.row_cache_dir={project / f'rows_speedup_{i}_{time.time_ns()}'}"
-        env = diagnosis_env(project, name) if name in DIAGNOSIS else None
-        out[name] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--runner={runner}", params],
-                          extra_env=env)
-        print(f"[speedup] {name} {out[name]}", flush=True)
+    try:
+        for i, (name, runner) in enumerate(runners.items()):
+            if name in out:
+                continue
+            params = f"--params=cross_corpus.row_cache_dir={project / f'rows_speedup_{i}_{time.time_ns()}'}"
+            env = diagnosis_env(project, name) if name in DIAGNOSIS else None
+            out[name] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--runner={runner}",
+                                        params], extra_env=env)
+            print(f"[speedup] {name} {out[name]}", flush=True)
+    finally:
+        write_local(project, "cross_corpus", cross)  # the stage runs' config again (one seed), e.g. for --budget-check
     base = out["sequential"]["wall_s"]
     inner = out["sequential"]["pipeline_s"]
     for m in out.values():
