@@ -141,8 +141,12 @@ class DaskRunner(AbstractRunner):
             self.settings.threads_per_worker,
         )
         # Non-daemonic worker processes, so nodes may start process pools of their own (corpus synthesis does).
+        # Dask's nanny gives workers MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's adaptive mmap
+        # threshold: head training then maps and unmaps its short-lived buffers on every allocation and ran
+        # about 2x slower than in-process (docs/performance.md); workers keep glibc's default instead.
         with (
-            dask.config.set({"distributed.worker.daemon": False}),
+            dask.config.set({"distributed.worker.daemon": False,
+                             "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
             LocalCluster(
                 n_workers=self.settings.n_workers,
                 threads_per_worker=self.settings.threads_per_worker,

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_FRAMES = 200
 """Default frames kept per clip (evenly subsampled beyond this; config ``max_frames``) so batches stay small."""
-MEMORY_BUDGET_MB = 1024.0
+MEMORY_BUDGET_MB = 256.0
 """Default config ``memory_budget_mb``: half bounds the subsampled float32 clips kept between epochs, half the
 feature-store memory maps held open (``features.shards.MAPS``; at least one shard stays mapped)."""
 MIN_VALIDATION_ROWS = 10
