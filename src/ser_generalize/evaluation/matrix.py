@@ -23,13 +23,13 @@ from ..corpora.manifest import split_for_fold
 from ..features.view import ConcatFrames
 from ..training.heads import fit_head, predict_logits
 from ..training.logit_adjustment import adjust_logits
+from . import aggregate
 from .cross_corpus import Scenario, cell_labels, is_in_domain, mask_logits
 from .metrics import METRICS, classification_metrics
 
 log = logging.getLogger(__name__)
 
-PREDICTION_COLUMNS = ["backbone", "fold", "seed", "train", "test", "test_set", "utt_id", "speaker", "y_true",
-                      "y_pred", "in_domain", "joint", "labels"]
+PREDICTION_COLUMNS = list(aggregate.PREDICTION_COLUMNS)
 """One row per test utterance per trained head: the contract between row runs and aggregation."""
 
 BALANCED_EMOTIONS = ("angry", "happy", "neutral", "sad")
@@ -146,19 +146,19 @@ def row_predictions(scenario: Scenario, data: Mapping[str, tuple[Any, pd.DataFra
     return pd.concat(out, ignore_index=True)[PREDICTION_COLUMNS]
 
 
-CELL_KEYS = ["backbone", "fold", "seed", "train", "test", "test_set"]
+RUN_CELL_KEYS = [*aggregate.CELL_KEYS, *aggregate.RUN_KEYS]
 """Columns identifying one cell of one row run."""
 
 
 def run_cells(predictions: pd.DataFrame) -> pd.DataFrame:
-    """Point metrics of every cell of every row run (one row per :data:`CELL_KEYS` group)."""
+    """Point metrics of every cell of every row run (one row per :data:`RUN_CELL_KEYS` group)."""
     rows = []
-    for key, group in predictions.groupby(CELL_KEYS, sort=False):
+    for key, group in predictions.groupby(RUN_CELL_KEYS, sort=False):
         labels = str(group["labels"].iloc[0]).split(",")
-        rows.append({**dict(zip(CELL_KEYS, key, strict=True)), "in_domain": bool(group["in_domain"].iloc[0]),
+        rows.append({**dict(zip(RUN_CELL_KEYS, key, strict=True)), "in_domain": bool(group["in_domain"].iloc[0]),
                      "joint": bool(group["joint"].iloc[0]), "n_test": len(group), "labels": ",".join(labels),
                      **classification_metrics(group["y_true"].to_numpy(), group["y_pred"].to_numpy(), labels)})
-    return pd.DataFrame(rows, columns=[*CELL_KEYS, "in_domain", "joint", "n_test", "labels", *METRICS])
+    return pd.DataFrame(rows, columns=[*RUN_CELL_KEYS, "in_domain", "joint", "n_test", "labels", *METRICS])
 
 
 def confusion_tables(predictions: pd.DataFrame) -> dict[str, pd.DataFrame]:
