@@ -26,6 +26,23 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 os.environ["NUMBA_CACHE_DIR"] = str(PROJECT_ROOT / ".pytest_cache" / "numba" / TEST_WORKER)
 
+# Runs without a KedroSession (a runner called directly) still load kedro-mlflow's plugin hook in
+# ParallelRunner's worker processes, and MLflow's default store is ./mlflow.db. On a fresh clone two workers
+# then created that database at once and one died in its schema migration ("duplicate column name: step"),
+# which failed CI. Each test worker gets its own store, created once before any test (fixture below), so no
+# test writes stray runs into the project's database or races to create one.
+TEST_MLFLOW_DB = PROJECT_ROOT / ".pytest_cache" / "mlflow" / f"{TEST_WORKER}.db"
+os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{TEST_MLFLOW_DB}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_mlflow_store() -> None:
+    """Create this test worker's MLflow store (tables and migrations) before any process can race to."""
+    import mlflow
+
+    TEST_MLFLOW_DB.parent.mkdir(parents=True, exist_ok=True)
+    mlflow.MlflowClient(tracking_uri=os.environ["MLFLOW_TRACKING_URI"]).search_experiments(max_results=1)
+
 
 def tone(
     duration_s: float = 1.0, sample_rate: int = 16_000, freq_hz: float = 220.0, channels: int = 1, seed: int = 0
