@@ -243,8 +243,11 @@ def sweep_attribution(
     )
     shares, checks, words = [], [], {}
     for backbone, group in drops.groupby("backbone", sort=False):
+        # The base's own test part stays in as a cell: the same utterances with no factor changed, so no
+        # mismatch and no drop by construction. It anchors the model's intercept at zero; without it the
+        # unpenalised intercept absorbed the smallest variant's drop and that variant was put on whichever
+        # factor happened to differ by a hair (a weak-acting variant was named "recording").
         cells = group.assign(train=base, test=group["corpus"])[["train", "test", "drop"]]
-        cells = cells[cells["test"] != base]
         descriptors = pair_descriptors(cells, corpora, profiles)
         result = attribute(
             cells,
