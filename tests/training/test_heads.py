@@ -117,3 +117,23 @@ def test_seeded_fit_is_identical_in_another_process():
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         elsewhere = pool.submit(_fit_logits, 4).result()
     np.testing.assert_array_equal(elsewhere, _fit_logits(4))
+
+
+def test_clip_cache_views_survive_a_batch_and_hits_return_the_same_frames():
+    rng = np.random.default_rng(0)
+    frames = [rng.normal(size=(int(n), 4)).astype(np.float16) for n in rng.integers(1, 30, 40)]
+    cache = ClipCache(frames, limit=20, budget_mb=8 * 20 * 4 * 4 / 2**20, min_slots=8)  # room for 8 slots
+    assert cache[0].dtype == np.float32 and cache.capacity == 8
+    for start in range(0, 40, 8):  # batches of min_slots clips, twice over: misses, evictions, then misses again
+        batch = [cache[r] for r in range(start, start + 8)]
+        for r, clip in zip(range(start, start + 8), batch, strict=True):
+            np.testing.assert_array_equal(clip, ClipCache(frames, 20, 0)[r])  # uncached read of the same clip
+    again = cache[39]  # a hit: the slot's frames, not a stale neighbour
+    np.testing.assert_array_equal(again, ClipCache(frames, 20, 0)[39])
+    assert cache.nbytes == 8 * 20 * 4 * 4
+
+
+def test_clip_cache_without_room_for_a_batch_caches_nothing():
+    frames = [np.ones((10, 4), np.float16) for _ in range(5)]
+    cache = ClipCache(frames, limit=10, budget_mb=2 * 10 * 4 * 4 / 2**20, min_slots=4)
+    assert cache[0].shape == (10, 4) and cache.capacity == 0 and cache.nbytes == 0

@@ -79,32 +79,60 @@ def _thin(frames: np.ndarray, limit: int) -> np.ndarray:
 
 
 class ClipCache:
-    """Subsampled float32 clips by row, least recently used dropped beyond ``budget_mb``."""
+    """Subsampled float32 clips by row, kept in one slab of ``limit``-frame slots within ``budget_mb``.
 
-    def __init__(self, frames: Sequence[np.ndarray], limit: int, budget_mb: float) -> None:
-        self.frames, self.limit = frames, limit
+    The least recently used slot is reused when the slab is full. One slab rather than an array per clip:
+    thousands of small cached arrays, allocated between the training steps' short-lived activation buffers,
+    fragmented glibc's heap so that the process grew about three times the cache's own size (measured on
+    20,000 clips); the slab is one allocation whose pages are touched only as slots fill. A returned clip
+    is a view into its slot, valid until ``capacity`` other clips have been read after it, so a batch of up
+    to ``min_slots`` clips is safe; with room for fewer than ``min_slots`` slots nothing is cached.
+    """
+
+    def __init__(self, frames: Sequence[np.ndarray], limit: int, budget_mb: float, min_slots: int = 1) -> None:
+        self.frames, self.limit, self.min_slots = frames, int(limit), max(1, int(min_slots))
         self.budget = int(budget_mb * 2**20)
-        self._clips: OrderedDict[int, np.ndarray] = OrderedDict()
-        self._bytes = 0
+        self._slab: np.ndarray | None = None  # allocated at the first read, when the frame dimension is known
+        self._slots: OrderedDict[int, tuple[int, int]] = OrderedDict()  # row -> (slot, frames kept)
+        self._free: list[int] = []
+
+    def _allocate(self, dim: int) -> None:
+        slot_bytes = max(1, self.limit * dim * 4)
+        capacity = min(len(self.frames), self.budget // slot_bytes)
+        if capacity < min(self.min_slots, len(self.frames)):
+            capacity = 0
+        self._slab = np.empty((capacity, self.limit, dim), np.float32)
+        self._free = list(range(capacity - 1, -1, -1))
 
     def __getitem__(self, row: int) -> np.ndarray:
         row = int(row)
-        clip = self._clips.get(row)
-        if clip is not None:
-            self._clips.move_to_end(row)
-            return clip
-        clip = np.array(_thin(self.frames[row], self.limit), dtype=np.float32)
-        if clip.nbytes <= self.budget:
-            self._clips[row] = clip
-            self._bytes += clip.nbytes
-            while self._bytes > self.budget:
-                _, old = self._clips.popitem(last=False)
-                self._bytes -= old.nbytes
-        return clip
+        hit = self._slots.get(row)
+        if hit is not None:
+            self._slots.move_to_end(row)
+            return self._slab[hit[0], : hit[1]]  # type: ignore[index]
+        clip = _thin(self.frames[row], self.limit)
+        if self._slab is None:
+            self._allocate(clip.shape[1])
+        assert self._slab is not None
+        if not len(self._slab) or clip.shape[1] != self._slab.shape[2]:
+            return np.array(clip, dtype=np.float32)
+        if self._free:
+            slot = self._free.pop()
+        else:
+            _, (slot, _) = self._slots.popitem(last=False)
+        self._slab[slot, : len(clip)] = clip
+        self._slots[row] = (slot, len(clip))
+        return self._slab[slot, : len(clip)]
+
+    @property
+    def capacity(self) -> int:
+        """Slots in the slab (0 before the first read or when the budget holds fewer than ``min_slots``)."""
+        return 0 if self._slab is None else len(self._slab)
 
     @property
     def nbytes(self) -> int:
-        return self._bytes
+        """Bytes of the slots in use."""
+        return 0 if self._slab is None else len(self._slots) * self.limit * self._slab.shape[2] * 4
 
 
 def streaming_stats(frames: Sequence[np.ndarray], rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -188,14 +216,15 @@ def fit_head(frames: Sequence[np.ndarray], y: np.ndarray, classes: Sequence[str]
 def _fit(frames, y, classes, config, dev, desc: str, seed: int, cache_mb: float) -> FittedHead:
     tr, va = _split(y, float(config.get("val_fraction", 0.1)), seed, desc)
     limit = int(config.get("max_frames", MAX_FRAMES))
-    clips = ClipCache(frames, limit, cache_mb)
+    batch_size = int(config.get("batch_size", 32))
+    clips = ClipCache(frames, limit, cache_mb, min_slots=batch_size)
     mean, std = streaming_stats(frames, tr)
     model = build_head(str(config.get("type", "ser_evals_mlp")), len(mean), len(classes),
                        config.get("hidden"), float(config.get("dropout", 0.1))).to(dev)
     optim = torch.optim.AdamW(model.parameters(), lr=float(config.get("lr", 1e-3)),
                               weight_decay=float(config.get("weight_decay", 1e-4)))
     loss_fn = nn.CrossEntropyLoss(label_smoothing=float(config.get("label_smoothing", 0.1)))
-    batch_size, patience = int(config.get("batch_size", 32)), int(config.get("patience", 5))
+    patience = int(config.get("patience", 5))
     rng = np.random.default_rng(seed)
     best, best_state, stale, history = np.inf, copy.deepcopy(model.state_dict()), 0, []
     for epoch in tqdm(range(int(config.get("epochs", 30))), desc=f"train {desc}", leave=False):
