@@ -17,6 +17,7 @@ from ser_generalize.acoustics.calibration import (
     accuracy_table,
     apply_linear_map,
     draw_conditions,
+    edge_band_snr,
     estimates_from_features,
     fit_calibration,
     fit_dry_gate,
@@ -28,6 +29,21 @@ from ser_generalize.acoustics.calibration import (
 from ser_generalize.acoustics.calibration_coefficients import CALIBRATION
 from ser_generalize.acoustics.spectral import bandwidth_band_levels
 from ser_generalize.corpora.synthetic.conditions import Condition, apply_condition, render_condition
+
+
+def test_edge_band_snr_falls_with_the_noise_and_is_undefined_for_full_band():
+    speech = np.zeros(16_000, np.float32)
+    speech[4000:12000] = np.random.default_rng(0).standard_normal(8000) * 0.1
+    cond = {"lowpass_hz": 5000, "noise_color": "white"}
+    visible = {snr: edge_band_snr(*_parts(speech, {**cond, "snr_db": snr}), 5000) for snr in (30, 10, 0)}
+    assert visible[30] > visible[10] > visible[0]
+    assert visible[30] - visible[10] == pytest.approx(20, abs=1.5)  # the noise is white: the band follows the SNR
+    assert np.isnan(edge_band_snr(*_parts(speech, {**cond, "snr_db": 10}), None))
+
+
+def _parts(speech: np.ndarray, condition: dict) -> tuple[np.ndarray, np.ndarray]:
+    r = render_condition(speech, 16_000, Condition.from_dict(condition), np.random.default_rng(1))
+    return r.speech, r.noise
 
 
 def test_render_condition_parts_add_up_and_match_apply_condition():
