@@ -173,7 +173,7 @@ class DaskRunner(AbstractRunner):
         Nodes go out only as threads free up, as with ParallelRunner, rather than all at once: submitted all
         at once, the scheduler placed every task on a worker up front (unknown durations, no shared task
         prefix to queue them by), and one worker idled for 20 s while the other worked through its own
-        queue (measured on the 20 row nodes of the matrix stage: 145-166 s against 107 s for ParallelRunner).
+        queue (a per-node timeline of the 20 row nodes of the benchmark's matrix stage, docs/performance.md).
         """
         from distributed import as_completed
         from kedro.framework.project import PACKAGE_NAME

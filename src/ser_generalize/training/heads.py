@@ -83,8 +83,8 @@ class ClipCache:
 
     The least recently used slot is reused when the slab is full. One slab rather than an array per clip:
     thousands of small cached arrays, allocated between the training steps' short-lived activation buffers,
-    fragmented glibc's heap so that the process grew about three times the cache's own size (measured on
-    20,000 clips); the slab is one allocation whose pages are touched only as slots fill. A returned clip
+    fragmented glibc's heap so that the process grew three to four times the cache's own size (a row of
+    4,000 training clips); the slab is one allocation whose pages are touched only as slots fill. A returned clip
     is a view into its slot, valid until ``capacity`` other clips have been read after it, so a batch of up
     to ``min_slots`` clips is safe; with room for fewer than ``min_slots`` slots nothing is cached.
     """
