@@ -9,7 +9,7 @@ function that will later consume the value (``resolve_emotion_set``, ``get_adapt
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..corpora.adapters import ADAPTERS, get_adapter
@@ -128,6 +128,15 @@ class _Checker:
         value = _get(self.params, key) if value is _MISSING else value
         if value is not _MISSING and value is not None and not isinstance(value, Mapping):
             self.add(key, f"{value!r} is not a mapping of options")
+
+    def items(self, key: str, nullable: bool = False) -> Iterator[tuple[str, Any]]:
+        """``(key[i], item)`` for each item of the list at ``key`` (a single value, null included unless
+        ``nullable``, counts as a list of one); nothing when the key is absent."""
+        value = _get(self.params, key)
+        if value is _MISSING or (value is None and nullable):
+            return
+        for i, item in enumerate(value if isinstance(value, list) else [value]):
+            yield f"{key}[{i}]", item
 
     def guarded(self, key: str, check: Callable[[], object]) -> None:
         """Run the consumer's own check; its error message becomes the problem."""
@@ -257,15 +266,11 @@ def _balancing(c: _Checker) -> None:
     if _get(c.params, "balancing") is _MISSING:
         return
     c.corpus_names("balancing.train_corpora")
-    sets = _get(c.params, "balancing.emotion_sets")
-    if sets is not _MISSING:
-        for i, name in enumerate(sets if isinstance(sets, list) else [sets]):
-            c.emotion_set(f"balancing.emotion_sets[{i}]", name)
-    methods = _get(c.params, "balancing.methods")
-    if methods is not _MISSING:
-        for i, method in enumerate(methods if isinstance(methods, list) else [methods]):
-            if method not in METHODS:
-                c.add(f"balancing.methods[{i}]", f"{method!r} is not one of {', '.join(METHODS)}")
+    for key, name in c.items("balancing.emotion_sets"):
+        c.emotion_set(key, name)
+    for key, method in c.items("balancing.methods"):
+        if method not in METHODS:
+            c.add(key, f"{method!r} is not one of {', '.join(METHODS)}")
     c.number("balancing.seed", integer=True)
     c.number("balancing.k_neighbors", integer=True, low=1)
     protocol = _get(c.params, "balancing.protocol")
@@ -286,13 +291,11 @@ def _scramble(c: _Checker) -> None:
 
     if _get(c.params, "scramble_ablation") is _MISSING:
         return
-    pairs = _get(c.params, "scramble_ablation.pairs")
-    if pairs is not _MISSING and pairs is not None:
-        for i, pair in enumerate(pairs if isinstance(pairs, list) else [pairs]):
-            if not isinstance(pair, list) or len(pair) != 2:
-                c.add(f"scramble_ablation.pairs[{i}]", f"{pair!r} is not a pair [corpus_a, corpus_b]")
-            else:
-                c.corpus_names(f"scramble_ablation.pairs[{i}]", pair, nullable=False)
+    for key, pair in c.items("scramble_ablation.pairs", nullable=True):
+        if not isinstance(pair, list) or len(pair) != 2:
+            c.add(key, f"{pair!r} is not a pair [corpus_a, corpus_b]")
+        else:
+            c.corpus_names(key, pair, nullable=False)
     swap = _get(c.params, "scramble_ablation.swap")
     if isinstance(swap, Mapping):
         for source, target in swap.items():
@@ -302,10 +305,8 @@ def _scramble(c: _Checker) -> None:
     elif swap is not _MISSING and swap is not None:
         c.add("scramble_ablation.swap", f"{swap!r} is not a mapping emotion -> emotion")
     c.choice("scramble_ablation.scramble_corpus", ("first", "second", "both"))
-    rates = _get(c.params, "scramble_ablation.augmentation_rates")
-    if rates is not _MISSING:
-        for i, rate in enumerate(rates if isinstance(rates, list) else [rates]):
-            c.guarded(f"scramble_ablation.augmentation_rates[{i}]", lambda r=rate: check_rate(r))
+    for key, rate in c.items("scramble_ablation.augmentation_rates"):
+        c.guarded(key, lambda r=rate: check_rate(r))
     c.emotion_set("scramble_ablation.emotion_set")
     c.number("scramble_ablation.fold", integer=True, low=0)
     c.number("scramble_ablation.seed", integer=True)
@@ -323,10 +324,8 @@ def _augmentation(c: _Checker) -> None:
     rate = _get(c.params, "augmentation.rate")
     if rate is not _MISSING:
         c.guarded("augmentation.rate", lambda: check_rate(rate))
-    sweep = _get(c.params, "augmentation.rates_sweep")
-    if sweep is not _MISSING:
-        for i, r in enumerate(sweep if isinstance(sweep, list) else [sweep]):
-            c.guarded(f"augmentation.rates_sweep[{i}]", lambda r=r: check_rate(r))
+    for key, rate in c.items("augmentation.rates_sweep"):
+        c.guarded(key, lambda r=rate: check_rate(r))
     c.number("augmentation.seed", integer=True)
     chains = _get(c.params, "augmentation.chains")
     chains = chains if isinstance(chains, Mapping) else {}
