@@ -84,9 +84,10 @@ class ClipCache:
     The least recently used slot is reused when the slab is full. One slab rather than an array per clip:
     thousands of small cached arrays, allocated between the training steps' short-lived activation buffers,
     fragmented glibc's heap so that the process grew three to four times the cache's own size (a row of
-    4,000 training clips); the slab is one allocation whose pages are touched only as slots fill. A returned clip
-    is a view into its slot, valid until ``capacity`` other clips have been read after it, so a batch of up
-    to ``min_slots`` clips is safe; with room for fewer than ``min_slots`` slots nothing is cached.
+    4,000 training clips); the slab is one allocation whose pages are touched only as slots fill. A
+    returned clip is a view into its slot, valid until ``capacity`` other clips have been read after it,
+    so a batch of up to ``min_slots`` clips is safe; with room for fewer than ``min_slots`` slots nothing
+    is cached.
     """
 
     def __init__(self, frames: Sequence[np.ndarray], limit: int, budget_mb: float, min_slots: int = 1) -> None:
@@ -257,21 +258,11 @@ def _fit(frames, y, classes, config, dev, desc: str, seed: int, cache_mb: float)
                       "holdout" if va is not None else "none", 2 * cache_mb)
 
 
-class _Thinned:
-    """``frames[r]`` subsampled to ``limit`` frames as float32, read on demand (nothing kept)."""
-
-    def __init__(self, frames: Sequence[np.ndarray], limit: int) -> None:
-        self.frames, self.limit = frames, limit
-
-    def __getitem__(self, row: int) -> np.ndarray:
-        return np.asarray(_thin(self.frames[int(row)], self.limit), dtype=np.float32)
-
-
 def predict_logits(head: FittedHead, frames: Sequence[np.ndarray], batch_size: int = 64,
                    threads: int = 1) -> np.ndarray:
     """Clip logits (n x classes) of a fitted head, before any logit adjustment or masking; streams ``frames``."""
     if len(frames) == 0:
         return np.zeros((0, len(head.classes)))
     with torch_threads(threads), MAPS.budget(head.memory_budget_mb / 2):
-        return _logits(head.model, _Thinned(frames, head.max_frames), np.arange(len(frames)), head.mean,
-                       head.std, "cpu", batch_size)
+        uncached = ClipCache(frames, head.max_frames, budget_mb=0)  # each clip read once: nothing to keep
+        return _logits(head.model, uncached, np.arange(len(frames)), head.mean, head.std, "cpu", batch_size)
