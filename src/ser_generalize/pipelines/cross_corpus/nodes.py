@@ -164,14 +164,15 @@ def reductions_json(board: pd.DataFrame, matrices: Mapping[str, pd.DataFrame], e
     return out
 
 
+def _numbers(row: Mapping[str, Any]) -> dict[str, float]:
+    """The numeric, non-NaN fields of a leaderboard row (booleans and text left out), as MLflow metrics."""
+    return {k: float(v) for k, v in row.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and pd.notna(v)}
+
+
 def flat_metrics(board: pd.DataFrame) -> dict[str, float]:
     """Leaderboard numbers as ``<backbone>.<reduction>`` MLflow metrics of the parent run (NaNs dropped)."""
-    out = {}
-    for row in board.to_dict("records"):
-        for key, value in row.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and pd.notna(value):
-                out[f"{row['backbone']}.{key}"] = float(value)
-    return out
+    return {f"{row['backbone']}.{k}": v for row in board.to_dict("records") for k, v in _numbers(row).items()}
 
 
 def log_protocol_runs(board: pd.DataFrame, per_run: pd.DataFrame, eligible: Mapping[str, bool], metric: str,
@@ -196,8 +197,7 @@ def log_protocol_runs(board: pd.DataFrame, per_run: pd.DataFrame, eligible: Mapp
             choice = backbones.get(backbone)
             mlflow.log_params({"backbone": backbone, "spec": choice.spec if choice else backbone,
                                "options": choice.options if choice else {}, "metric": metric, "lambda": lam})
-            mlflow.log_metrics({k: float(v) for k, v in row.items()
-                                if isinstance(v, (int, float)) and not isinstance(v, bool) and pd.notna(v)})
+            mlflow.log_metrics(_numbers(row))
             runs = per_run[(per_run["backbone"] == backbone) & (per_run["test_set"] == "test") & ~per_run["joint"]]
             for (fold, seed), cells in runs.groupby(["fold", "seed"], sort=True):
                 square = cells.pivot(index="train", columns="test", values=metric)
