@@ -16,10 +16,10 @@ from ..evaluation.scramble import iter_heatmap_tables
 from .markdown import synthetic_prefix
 
 
-def relative_change_heatmaps(results: pd.DataFrame, synthetic: Sequence[str] | bool = True) -> Figure:
+def relative_change_heatmaps(results: pd.DataFrame, synthetic: Sequence[str]) -> Figure:
     """One heatmap per augmentation rate: relative change (%) of weighted F1 per configuration and test corpus.
 
-    ``synthetic``: the run's synthetic corpora (named in the title), or a bare flag.
+    ``synthetic``: the run's synthetic corpora (named in the title).
     """
     tables = list(iter_heatmap_tables(results))
     if not tables:
@@ -53,9 +53,5 @@ def relative_change_heatmaps(results: pd.DataFrame, synthetic: Sequence[str] | b
         ax.set_title(f"augmentation rate {rate:g}", fontsize=9)
         ax.set_xlabel("test corpus (own test split)")
     fig.colorbar(image, ax=axes[0].tolist(), label="relative change of weighted F1 vs in-domain (%)")
-    if isinstance(synthetic, bool):
-        prefix = "SYNTHETIC corpora: " if synthetic else ""
-    else:
-        prefix = synthetic_prefix(synthetic)
-    fig.suptitle(f"{prefix}label-scramble ablation, joint training A+B", fontsize=10)
+    fig.suptitle(f"{synthetic_prefix(synthetic)}label-scramble ablation, joint training A+B", fontsize=10)
     return fig

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ser_generalize.acoustics.distance import corpus_distances, distance_matrix
 from ser_generalize.acoustics.profile import PARAMETER_NOTES, PROFILE_PARAMETERS, profile_manifest
-from ser_generalize.corpora.manifest import REJECT_COLUMNS
+from ser_generalize.corpora.manifest import REJECT_COLUMNS, empty_rejects
 from ser_generalize.reporting.profile_plots import distance_heatmap, parameter_distribution_plot
 from ser_generalize.reporting.profiling_report import augmentation_verdicts, profiling_report
 
@@ -50,7 +50,7 @@ def combine_rejects(*rejects: pd.DataFrame) -> pd.DataFrame:
     """One rejects table (``REJECT_COLUMNS``) over all corpora."""
     frames = [r for r in rejects if len(r)]
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in REJECT_COLUMNS.items()})
+        return empty_rejects()
     return pd.concat(frames, ignore_index=True).astype(REJECT_COLUMNS)
 
 
