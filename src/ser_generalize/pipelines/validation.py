@@ -260,6 +260,13 @@ def _head_kind(c: _Checker, key: str) -> None:
     c.guarded(f"{key}.kind", lambda: make_fit_predict(dict(head)))
 
 
+def _features_and_head(c: _Checker, section: str) -> None:
+    """The ``features`` block (backbone, options) and the ``head`` of a section that trains a pooled-feature head."""
+    c.backbone(f"{section}.features.backbone")
+    c.options(f"{section}.features.backbone_options")
+    _head_kind(c, f"{section}.head")
+
+
 def _balancing(c: _Checker) -> None:
     from ..training.balancing import METHODS
 
@@ -281,9 +288,7 @@ def _balancing(c: _Checker) -> None:
         c.number("balancing.protocol.fold", integer=True, low=0)
         c.number("balancing.protocol.k", integer=True, low=2)
         c.number("balancing.protocol.seed", integer=True)
-    c.backbone("balancing.features.backbone")
-    c.options("balancing.features.backbone_options")
-    _head_kind(c, "balancing.head")
+    _features_and_head(c, "balancing")
 
 
 def _scramble(c: _Checker) -> None:
@@ -311,9 +316,7 @@ def _scramble(c: _Checker) -> None:
     c.number("scramble_ablation.fold", integer=True, low=0)
     c.number("scramble_ablation.seed", integer=True)
     c.boolean("scramble_ablation.nested_mlflow_runs")
-    c.backbone("scramble_ablation.features.backbone")
-    c.options("scramble_ablation.features.backbone_options")
-    _head_kind(c, "scramble_ablation.head")
+    _features_and_head(c, "scramble_ablation")
 
 
 def _augmentation(c: _Checker) -> None:
