@@ -138,6 +138,18 @@ class _Checker:
         for i, item in enumerate(value if isinstance(value, list) else [value]):
             yield f"{key}[{i}]", item
 
+    def list_items(self, key: str, what: str, non_empty: bool = False) -> Iterator[tuple[str, Any]]:
+        """``(key[i], item)`` for each item of the list at ``key``; a value that is not a (non-empty, if asked)
+        list is a problem ("... is not ``what``"); nothing when the key is absent or null."""
+        value = _get(self.params, key)
+        if value is _MISSING or value is None:
+            return
+        if not isinstance(value, list) or (non_empty and not value):
+            self.add(key, f"{value!r} is not {what}")
+            return
+        for i, item in enumerate(value):
+            yield f"{key}[{i}]", item
+
     def guarded(self, key: str, check: Callable[[], object]) -> None:
         """Run the consumer's own check; its error message becomes the problem."""
         try:
@@ -178,29 +190,15 @@ def _ingestion(c: _Checker) -> None:
 def _cross_corpus(c: _Checker) -> None:
     c.backbone("backbone")
     c.options("backbone_options")
-    backbones = _get(c.params, "cross_corpus.backbones")
-    if backbones is not _MISSING and backbones is not None:
-        if not isinstance(backbones, list):
-            c.add("cross_corpus.backbones", f"{backbones!r} is not a list of backbone specs")
-        else:
-            for i, spec in enumerate(backbones):
-                c.backbone(f"cross_corpus.backbones[{i}]", spec)
+    for key, spec in c.list_items("cross_corpus.backbones", "a list of backbone specs"):
+        c.backbone(key, spec)
     c.corpus_names("cross_corpus.corpora")
     c.number("cross_corpus.fold", integer=True, low=0)
-    folds = _get(c.params, "cross_corpus.folds")
-    if folds is not _MISSING and folds is not None and folds != "all":
-        if not isinstance(folds, list) or not folds:
-            c.add("cross_corpus.folds", f"{folds!r} is not 'all' or a non-empty list of fold indices")
-        else:
-            for i, fold in enumerate(folds):
-                c.check_number(f"cross_corpus.folds[{i}]", fold, integer=True, low=0)
-    seeds = _get(c.params, "cross_corpus.seeds")
-    if seeds is not _MISSING and seeds is not None:
-        if not isinstance(seeds, list) or not seeds:
-            c.add("cross_corpus.seeds", f"{seeds!r} is not a non-empty list of integers")
-        else:
-            for i, seed in enumerate(seeds):
-                c.check_number(f"cross_corpus.seeds[{i}]", seed, integer=True)
+    if _get(c.params, "cross_corpus.folds") != "all":
+        for key, fold in c.list_items("cross_corpus.folds", "'all' or a non-empty list of fold indices", True):
+            c.check_number(key, fold, integer=True, low=0)
+    for key, seed in c.list_items("cross_corpus.seeds", "a non-empty list of integers", non_empty=True):
+        c.check_number(key, seed, integer=True)
     c.choice("cross_corpus.metric", METRICS)
     c.number("cross_corpus.lambda")
     c.number("cross_corpus.bootstrap.n", integer=True, low=1)
@@ -236,16 +234,11 @@ def _cross_corpus(c: _Checker) -> None:
         c.add("cross_corpus.head", f"{head!r} is not a mapping")
     c.boolean("cross_corpus.logit_adjustment.enabled")
     c.number("cross_corpus.logit_adjustment.tau")
-    joint = _get(c.params, "cross_corpus.joint")
-    if joint is not _MISSING and joint is not None:
-        if not isinstance(joint, list):
-            c.add("cross_corpus.joint", f"{joint!r} is not a list of {{name, train}} rows")
-        else:
-            for i, row in enumerate(joint):
-                if not isinstance(row, Mapping) or not isinstance(row.get("name"), str) or "train" not in row:
-                    c.add(f"cross_corpus.joint[{i}]", f"{row!r} needs a name and a train list")
-                    continue
-                c.corpus_names(f"cross_corpus.joint[{i}].train", row["train"], nullable=False)
+    for key, row in c.list_items("cross_corpus.joint", "a list of {name, train} rows"):
+        if not isinstance(row, Mapping) or not isinstance(row.get("name"), str) or "train" not in row:
+            c.add(key, f"{row!r} needs a name and a train list")
+            continue
+        c.corpus_names(f"{key}.train", row["train"], nullable=False)
 
 
 def _head_kind(c: _Checker, key: str) -> None:
