@@ -7,7 +7,8 @@ import logging
 import pandas as pd
 import pytest
 
-from ser_generalize.evaluation.balanced_sets import Shortfall, balanced_test_set, shortfall_markdown
+from ser_generalize.evaluation.balanced_sets import EMOBOX_EMOTIONS, Shortfall, balanced_test_set
+from ser_generalize.pipelines.cross_corpus.nodes import balanced_shortfalls
 
 
 def manifest(corpus: str, per_speaker: dict[str, dict[str, int]], test_speakers: set[str]) -> pd.DataFrame:
@@ -63,8 +64,12 @@ def test_shortfall_uses_what_exists_and_is_reported(caplog: pytest.LogCaptureFix
     assert shortfalls == [Shortfall("small", "angry", 8, 3), Shortfall("small", "sad", 8, 0)]
     assert subset["emotion"].value_counts().to_dict() == {"angry": 3, "happy": 8, "neutral": 8}
     assert "small" in caplog.text and "'angry'" in caplog.text
-    note = shortfall_markdown(shortfalls, 8)
-    assert "| small | sad | 8 | 0 |" in note and shortfall_markdown([], 8) == ""
+    # the report re-reads the shortfalls from the balanced-set predictions: the same ones, the empty class too
+    predictions = subset.assign(test=subset["corpus"], fold=0, y_true=subset["emotion"], test_set="balanced",
+                                in_domain=True)
+    reported = balanced_shortfalls(predictions, 8, EMOBOX_EMOTIONS)
+    assert list(reported[["corpus", "emotion", "asked", "clips"]].itertuples(index=False, name=None)) == [
+        tuple(s) for s in shortfalls]
 
 
 def test_several_corpora_get_one_set_each() -> None:

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from ..corpora.manifest import split_for_fold
-from ..reporting.markdown import markdown_table
 
 log = logging.getLogger(__name__)
 
@@ -103,18 +102,3 @@ def balanced_test_set(
         shortfalls += missing
     chosen = pd.concat(parts) if parts else manifest.iloc[:0]
     return chosen.reset_index(drop=True), shortfalls
-
-
-def shortfall_markdown(shortfalls: Sequence[Shortfall], n_per_class: int = 60) -> str:
-    """A note for the report: which corpus/class had fewer than N test clips (empty string when none)."""
-    if not shortfalls:
-        return ""
-    table = pd.DataFrame([s._asdict() for s in shortfalls], columns=list(Shortfall._fields))
-    return "\n".join(
-        [
-            f"Fewer than {n_per_class} test clips of some classes; these balanced sets use every clip there is:",
-            "",
-            markdown_table(table),
-            "",
-        ]
-    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ...corpora.manifest import training_ids
+from ...evaluation.balanced_sets import EMOBOX_EMOTIONS
 from ...evaluation.cross_corpus import Scenario
 from ...evaluation.matrix import corpus_fold, row_predictions
 from ...evaluation.protocol import BackboneChoice
@@ -48,7 +49,7 @@ def balanced_test_manifest(manifest: pd.DataFrame, params: dict[str, Any], *, fo
 
     options = params.get("balanced_test") or {}
     chosen, _ = balanced_test_set(manifest, corpus_fold(manifest, fold), int(options.get("n_per_class", 60)),
-                                  tuple(options.get("emotions", ("angry", "happy", "neutral", "sad"))),
+                                  tuple(options.get("emotions", EMOBOX_EMOTIONS)),
                                   int(options.get("seed", 0)))
     return chosen
 
@@ -207,11 +208,17 @@ def log_protocol_runs(board: pd.DataFrame, per_run: pd.DataFrame, eligible: Mapp
                                {k: reduced[k] for k in REDUCTION_KEYS})
 
 
-def balanced_shortfalls(predictions: pd.DataFrame, n_per_class: int) -> pd.DataFrame:
-    """Classes of a balanced test set with fewer than ``n_per_class`` clips (read off the in-domain heads)."""
+def balanced_shortfalls(predictions: pd.DataFrame, n_per_class: int, emotions: Sequence[str]) -> pd.DataFrame:
+    """Classes of a balanced test set with fewer than ``n_per_class`` clips (read off the in-domain heads).
+
+    A class of ``emotions`` with no test clip at all appears with 0 clips, as ``balanced_test_set`` reports it.
+    """
     sets = predictions[(predictions["test_set"] == "balanced") & predictions["in_domain"]]
-    counts = (sets.drop_duplicates(["test", "fold", "utt_id"]).groupby(["test", "fold", "y_true"]).size()
-              .rename("clips").reset_index())
+    counts = sets.drop_duplicates(["test", "fold", "utt_id"]).groupby(["test", "fold", "y_true"]).size()
+    sets_seen = sets[["test", "fold"]].drop_duplicates().itertuples(index=False)
+    every_class = pd.MultiIndex.from_tuples([(t, f, e) for t, f in sets_seen for e in emotions],
+                                            names=["test", "fold", "y_true"])
+    counts = counts.reindex(counts.index.union(every_class), fill_value=0).rename("clips").reset_index()
     short = counts[counts["clips"] < n_per_class].rename(columns={"test": "corpus", "y_true": "emotion"})
     return short.assign(asked=n_per_class)[["corpus", "fold", "emotion", "asked", "clips"]]
 
@@ -248,7 +255,9 @@ def make_report(cells: pd.DataFrame, per_run: pd.DataFrame, reduced: dict[str, A
              "head": head.get("type"), "logit_adjustment": params.get("logit_adjustment"), "metric": metric,
              "lambda": params.get("lambda", 1.0), "bootstrap": params.get("bootstrap"),
              "balanced_test": balanced, "corpora": corpora}
-    shortfalls = balanced_shortfalls(predictions, int(balanced.get("n_per_class", 60))) if len(predictions) else None
+    shortfalls = (balanced_shortfalls(predictions, int(balanced.get("n_per_class", 60)),
+                                      balanced.get("emotions", EMOBOX_EMOTIONS))
+                  if len(predictions) else None)
     report = cross_corpus_markdown(cells, board, reduced, flags, setup, shortfalls, test_speakers(predictions))
     return (matrix_heatmaps(tables, metric, synthetic), leaderboard_bars(board, synthetic),
             confusion_grid(confusions, synthetic), report)
