@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=320, help="clips per split (calibration and evaluation)")
-    parser.add_argument("--bandwidth-reps", type=int, default=12,
-                        help="condition draws per calibration utterance for the bandwidth model (1 = split only)")
+    parser.add_argument("--reps", type=int, default=12,
+                        help="condition draws per calibration utterance the maps are fitted on (1 = split only)")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--out", type=Path, default=ROOT / "data/08_reporting/profiling_calibration")
     parser.add_argument("--dry-run", action="store_true", help="print the table; write nothing")
@@ -43,17 +43,16 @@ def main() -> None:
 
     specs = yaml.safe_load((ROOT / "conf/base/parameters_synthesize.yml").read_text())["synthesize"]["corpora"]
     start = time.perf_counter()
-    calibration_all = render_sweep(specs, args.n, "calibration", args.seed, reps=args.bandwidth_reps)
-    calibration = calibration_all[calibration_all["rep"] == 0]
+    calibration_all = render_sweep(specs, args.n, "calibration", args.seed, reps=args.reps)
     evaluation = render_sweep(specs, args.n, "evaluation", args.seed)
-    maps = fit_calibration(calibration, bandwidth_frame=calibration_all)
+    maps = fit_calibration(calibration_all)
     table = accuracy_table(evaluation, maps)
     seconds = time.perf_counter() - start
     print(table.to_string(index=False))
     print(f"{len(calibration_all) + len(evaluation)} clips rendered, fitted and scored in {seconds:.0f} s")
     if args.dry_run:
         return
-    provenance = {"n_per_split": args.n, "seed": args.seed, "bandwidth_reps": args.bandwidth_reps}
+    provenance = {"n_per_split": args.n, "seed": args.seed, "reps": args.reps}
     args.out.mkdir(parents=True, exist_ok=True)
     atomic_write_parquet(calibration_all, args.out / "calibration_split.parquet")
     atomic_write_parquet(evaluation, args.out / "evaluation_split.parquet")

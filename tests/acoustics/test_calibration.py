@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +17,17 @@ from ser_generalize.acoustics.calibration import (
     T60_WEAK_CAP_S,
     accuracy_table,
     apply_linear_map,
+    apply_map,
     draw_conditions,
     edge_band_snr,
     estimates_from_features,
     fit_calibration,
     fit_dry_gate,
     fit_linear_map,
+    fit_tree_map,
     render_sweep,
     true_active_snr,
+    write_coefficients,
     write_docs_table,
 )
 from ser_generalize.acoustics.calibration_coefficients import CALIBRATION
@@ -55,8 +59,20 @@ def test_render_condition_parts_add_up_and_match_apply_condition():
     assert np.array_equal(r.audio, apply_condition(speech, 16_000, cond, np.random.default_rng(1)))
     assert np.allclose(r.audio, r.speech + r.noise, atol=1e-6)
     whole = 10 * np.log10(np.mean(r.speech**2) / np.mean(r.noise**2))
-    assert whole == pytest.approx(10, abs=0.5)   # pink noise keeps some DC: power = 1 + mean^2
+    assert whole == pytest.approx(10, abs=0.01)   # the SNR of the recording as stored, after the channel
     assert true_active_snr(r.speech, r.noise) > whole       # active frames only: the silent half is left out
+
+
+def test_noise_goes_through_the_band_limiting_channel_with_the_speech():
+    speech = np.random.default_rng(0).standard_normal(32_000) * 0.1
+    cond = Condition(lowpass_hz=4000, highpass_hz=300, snr_db=5, noise_color="white", gain_db=0)
+    r = render_condition(speech, 16_000, cond, np.random.default_rng(1))
+    spectrum = np.abs(np.fft.rfft(r.noise)) ** 2
+    freqs = np.fft.rfftfreq(r.noise.size, 1 / 16_000)
+    passband, stopband = spectrum[(freqs > 1000) & (freqs < 3000)].mean(), spectrum[freqs > 6000].mean()
+    assert 10 * np.log10(passband / stopband) > 40    # a telephone line cuts the room noise too
+    assert 10 * np.log10(spectrum[(freqs > 1000) & (freqs < 3000)].mean()
+                         / spectrum[freqs < 100].mean()) > 20   # and its low end
 
 
 def test_linear_map_recovers_a_linear_truth_and_fills_missing_values():
@@ -66,6 +82,22 @@ def test_linear_map_recovers_a_linear_truth_and_fills_missing_values():
     m = fit_linear_map(df, ["a", "b"], "y", ridge=1e-6)
     assert np.allclose(apply_linear_map(m, df), df["y"], atol=1e-4)
     assert np.isfinite(apply_linear_map(m, {"a": np.nan, "b": 0.0})).all()
+
+
+def test_tree_map_reproduces_the_fitted_trees_from_its_node_lists():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+    df["y"] = np.where(df["a"] > 0, df["b"] ** 2, -df["b"]) + 0.1 * rng.normal(size=400)
+    model = fit_tree_map(df, ["a", "b"], "y")
+    reference = HistGradientBoostingRegressor(max_leaf_nodes=15, max_iter=100, early_stopping=False,
+                                              random_state=0).fit(df[["a", "b"]].to_numpy(), df["y"])
+    assert np.allclose(apply_map(model, df), reference.predict(df[["a", "b"]].to_numpy()), atol=1e-9)
+    assert np.corrcoef(apply_map(model, df), df["y"])[0, 1] > 0.9   # the interaction a linear map cannot fit
+    one = apply_map(model, {"a": np.nan, "b": 1.0})     # a missing cue reads as the calibration mean
+    assert one.shape == (1,) and one[0] == pytest.approx(apply_map(model, {"a": df["a"].mean(), "b": 1.0})[0])
+    assert np.allclose(apply_map(fit_linear_map(df, ["a"], "y"), df), apply_linear_map(fit_linear_map(df, ["a"], "y"), df))
 
 
 def test_dry_gate_caps_t60_where_p_dry_is_high():
@@ -97,6 +129,15 @@ def test_draw_conditions_cover_the_ranges():
 def test_fit_refuses_the_evaluation_split():
     with pytest.raises(ValueError, match="calibration split only"):
         fit_calibration(pd.DataFrame({"split": ["evaluation"]}))
+
+
+def test_coefficients_module_reads_back_the_fitted_maps(tmp_path):
+    maps = {"t60": {"kind": "trees", "trees": [{"left": [1, 0, 0], "value": [0.0, -0.25, 1e-17]}]},
+            "nested": {"w": [[1.5, -2.0], [3.0, 4.0]]}}
+    path = write_coefficients(maps, tmp_path / "coefficients.py", {"seed": 1})
+    namespace = runpy.run_path(str(path))   # the module imports as Python (no JSON true/false/NaN)
+    assert namespace["CALIBRATION"] == maps and namespace["PROVENANCE"] == {"seed": 1}
+    assert '"left": [1, 0, 0]' in path.read_text()      # innermost lists on one line
 
 
 def test_docs_table_is_written_between_markers(tmp_path):

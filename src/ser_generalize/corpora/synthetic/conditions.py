@@ -1,4 +1,4 @@
-"""Recording conditions of a synthetic corpus: room reverberation, band-limiting and additive noise.
+"""Recording conditions of a synthetic corpus: room reverberation, additive noise and a band-limiting channel.
 
 Reverberation uses an exponentially decaying noise impulse response with a known T60 (Polack's
 statistical room model), so profiling estimators can be checked against the value used.
@@ -10,6 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.signal import butter, fftconvolve, sosfilt
+
+RENDER_VERSION = 2
+"""Version of the recording chain, part of a generated corpus's settings so a changed chain regenerates it.
+
+1: band limits applied to speech only, noise added after them. 2: noise added before the band limits.
+"""
 
 
 @dataclass(frozen=True)
@@ -80,26 +86,37 @@ class RenderedCondition:
     rir: np.ndarray | None
 
 
+def _channel(signal: np.ndarray, condition: Condition, sample_rate: int) -> np.ndarray:
+    """The recording channel's band limits (high-pass, then low-pass), as the condition sets them."""
+    if condition.highpass_hz:
+        signal = sosfilt(butter(4, condition.highpass_hz, "highpass", fs=sample_rate, output="sos"), signal)
+    if condition.lowpass_hz:
+        signal = sosfilt(butter(6, condition.lowpass_hz, "lowpass", fs=sample_rate, output="sos"), signal)
+    return signal
+
+
 def render_condition(
     speech: np.ndarray, sample_rate: int, condition: Condition, rng: np.random.Generator
 ) -> RenderedCondition:
-    """Run clean speech through the room, the band-limiting filters and the noise floor, keeping the parts."""
+    """Run clean speech through the room, add the noise floor, then the channel's band limits; keep the parts.
+
+    The noise is acoustic (it reaches the microphone with the speech), so it passes through the same
+    band-limiting channel: a telephone line, codec or narrow-band recorder cuts both. Speech and noise go
+    through the (linear) channel separately and the noise is scaled afterwards, so ``snr_db`` is the SNR
+    of the recording as stored.
+    """
     out = speech.astype(np.float64)
     rir = None
     if condition.t60_s:
         rir = room_impulse_response(condition.t60_s, sample_rate, condition.direct_to_reverb_db, rng)
         out = fftconvolve(out, rir)[: out.size + int(0.3 * condition.t60_s * sample_rate)]
-    if condition.highpass_hz:
-        out = sosfilt(butter(4, condition.highpass_hz, "highpass", fs=sample_rate, output="sos"), out)
-    if condition.lowpass_hz:
-        out = sosfilt(butter(6, condition.lowpass_hz, "lowpass", fs=sample_rate, output="sos"), out)
+    out = _channel(out, condition, sample_rate)
     clean = out.copy()
     noise = np.zeros_like(out)
     if condition.snr_db is not None:
+        noise = _channel(colored_noise(out.size, condition.noise_color, rng), condition, sample_rate)
         speech_power = np.mean(out**2) + 1e-12
-        noise = colored_noise(out.size, condition.noise_color, rng) * np.sqrt(
-            speech_power / 10 ** (condition.snr_db / 10)
-        )
+        noise *= np.sqrt(speech_power / 10 ** (condition.snr_db / 10) / (np.mean(noise**2) + 1e-30))
         out = out + noise
     gain = 10 ** (condition.gain_db / 20)
     out *= gain  # a fixed gain: loudness differences between emotions survive
@@ -113,5 +130,5 @@ def render_condition(
 def apply_condition(
     speech: np.ndarray, sample_rate: int, condition: Condition, rng: np.random.Generator
 ) -> np.ndarray:
-    """Run clean speech through the room, the band-limiting filters and the noise floor."""
+    """Run clean speech through the room, the noise floor and the band-limiting channel."""
     return render_condition(speech, sample_rate, condition, rng).audio

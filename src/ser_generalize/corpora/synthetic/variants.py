@@ -9,7 +9,6 @@ sweep's drops are paired differences, not differences between two random draws.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..ingest import build_manifest
-from .generate import ensure_synthetic_corpora, has_audio
+from .generate import ensure_synthetic_corpora, is_cached
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +35,6 @@ FACTOR_KEYS: dict[str, tuple[str, ...]] = {
 
 META_KEYS = ("factor", "level", "base", "seed_corpus")
 """Spec keys that describe a variant rather than change its audio (written to conditions.json too)."""
-
-SETTINGS_FILE = "conditions.json"
-
 
 def _level_name(level: Any) -> str:
     return str(level).replace(".", "p").replace("-", "m").replace(" ", "_")
@@ -105,23 +101,6 @@ def changed_settings(base: Mapping[str, Any], variant: Mapping[str, Any]) -> set
     """Settings (dotted for the condition block) whose values differ between two specs, meta keys ignored."""
     a, b = _flat(base), _flat(variant)
     return {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
-
-
-def _expected_settings(spec: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """What ``generate_corpus`` writes to conditions.json for ``spec`` (the cache fingerprint)."""
-    settings = {"seed": seed, "sample_rate": int(spec.get("sample_rate", 16_000)), **dict(spec)}
-    return json.loads(json.dumps(settings, default=str))
-
-
-def is_cached(root: Path, spec: Mapping[str, Any], seed: int) -> bool:
-    """True when ``root`` holds audio and settings identical to those ``spec`` and ``seed`` would write."""
-    settings = root / SETTINGS_FILE
-    if not has_audio(root) or not settings.is_file():
-        return False
-    try:
-        return json.loads(settings.read_text()) == _expected_settings(spec, seed)
-    except json.JSONDecodeError:
-        return False
 
 
 def ensure_variants(
