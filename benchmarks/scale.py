@@ -26,6 +26,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -150,8 +151,14 @@ def copy_project(target: Path) -> Path:
     for name in ("pyproject.toml", ".telemetry"):
         if (ROOT / name).exists():
             shutil.copy(ROOT / name, target / name)
-    shutil.copytree(ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    copy_sources(target)
     return target
+
+
+def copy_sources(target: Path) -> None:
+    """This checkout's ``src/`` into a project copy (again before a ``--reuse`` run measures anything there)."""
+    shutil.rmtree(target / "src", ignore_errors=True)
+    shutil.copytree(ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
 
 
 def write_local(project: Path, key: str, value: Any) -> None:
@@ -272,30 +279,44 @@ def run_size(workdir: Path, raw_base: Path, n_clips: int, epochs: int) -> tuple[
 
 
 def runner_speedup(project: Path, seeds: list[int], epochs: int, runners: dict[str, str],
-                   done: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Matrix stage alone with each runner not in ``done`` (fresh row cache each), seeds x rows nodes, head.threads 1."""
+                   rounds: int = 1) -> dict[str, Any]:
+    """Matrix stage alone with each runner (fresh row cache each), seeds x rows nodes, head.threads 1.
+
+    The runners take turns, ``rounds`` times (sequential, parallel, dask, sequential, ...): each round's speedup
+    divides that round's sequential time, so a slow spell of a shared machine affects both sides of a ratio.
+    """
     local = project / "conf/local/parameters_cross_corpus.yml"
     cross = yaml.safe_load(local.read_text())["cross_corpus"]
     head = {**cross["head"], "epochs": epochs, "patience": epochs, "threads": 1}
     write_local(project, "cross_corpus", {**cross, "seeds": seeds, "head": head})  # lists: not via --params
-    out = dict(done or {})
+    measured: list[dict[str, Any]] = []
     try:
-        for i, (name, runner) in enumerate(runners.items()):
-            if name in out:
-                continue
-            params = f"--params=cross_corpus.row_cache_dir={project / f'rows_speedup_{i}_{time.time_ns()}'}"
-            env = diagnosis_env(project, name) if name in DIAGNOSIS else None
-            out[name] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--runner={runner}",
-                                        params], extra_env=env)
-            print(f"[speedup] {name} {out[name]}", flush=True)
+        for r in range(rounds):
+            out: dict[str, Any] = {}
+            for i, (name, runner) in enumerate(runners.items()):
+                params = f"--params=cross_corpus.row_cache_dir={project / f'rows_speedup_{r}_{i}_{time.time_ns()}'}"
+                env = diagnosis_env(project, name) if name in DIAGNOSIS else None
+                out[name] = kedro(project, ["run", "--pipeline=cross_corpus", "--tags=matrix", f"--runner={runner}",
+                                            params], extra_env=env)
+                print(f"[speedup] round {r + 1}/{rounds} {name} {out[name]}", flush=True)
+            measured.append(_with_speedups(out))
     finally:
         write_local(project, "cross_corpus", cross)  # the stage runs' config again (one seed), e.g. for --budget-check
-    base = out["sequential"]["wall_s"]
-    inner = out["sequential"]["pipeline_s"]
+    return {"clips_dir": project.name, "seeds": seeds, "rounds": measured}
+
+
+def _with_speedups(out: dict[str, Any]) -> dict[str, Any]:
+    """One round's runs with their speedups over that round's sequential run (wall and pipeline time)."""
+    base, inner = out["sequential"]["wall_s"], out["sequential"]["pipeline_s"]
     for m in out.values():
         m["speedup"] = round(base / m["wall_s"], 2)
         m["pipeline_speedup"] = round(inner / m["pipeline_s"], 2) if inner and m["pipeline_s"] else None
-    return {"clips_dir": project.name, "seeds": seeds, "runners": out}
+    return out
+
+
+def speedup_rounds(speedup: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rounds of a runner comparison (results written before rounds existed hold one, under ``runners``)."""
+    return speedup.get("rounds") or [speedup["runners"]]
 
 
 def budget_check(workdir: Path, sizes: list[int], budget_mb: float) -> dict[str, Any]:
@@ -338,11 +359,22 @@ def markdown(result: dict[str, Any]) -> str:
         sp = result["speedup"]
         lines += ["", (f"Matrix stage alone, measured {sp['measured']}: {sp['clips']} clips, seeds {sp['seeds']}, "
                   f"{sp['nodes']} row nodes, {sp['epochs']} head epochs, `head.threads: 1`, a fresh row cache per "
-                  "runner (target: at least 1.6x):"), "",
+                  f"run; the runners took turns, {len(speedup_rounds(sp))} round(s), each speedup over the "
+                  "sequential run of its round (target: at least 1.6x):"), "",
                   "| runner | wall s | speedup (wall) | pipeline s | speedup (pipeline) | peak RSS MB | load before |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
-        lines += [f"| {n} | {m['wall_s']} | **{m['speedup']}x** | {m['pipeline_s']} | {m['pipeline_speedup']}x | "
-                  f"{m['peak_rss_mb']} | {m['load_before']} |" for n, m in sp["runners"].items()]
+        rounds = speedup_rounds(sp)
+        lines[-2] = "| round | " + lines[-2][2:]
+        lines[-1] = "| ---: | " + lines[-1][2:]
+        lines += [f"| {r} | {n} | {m['wall_s']} | **{m['speedup']}x** | {m['pipeline_s']} | {m['pipeline_speedup']}x | "
+                  f"{m['peak_rss_mb']} | {m['load_before']} |" for r, out in enumerate(rounds, 1) for n, m in out.items()]
+        if len(rounds) > 1:
+            summary = []
+            for name in (n for n in rounds[0] if n != "sequential"):
+                values = sorted(out[name]["speedup"] for out in rounds)
+                summary.append(f"{name} **{statistics.median(values):g}x** (rounds: "
+                               + ", ".join(f"{v:g}x" for v in values) + ")")
+            lines += ["", f"Median speedup over {len(rounds)} rounds: " + "; ".join(summary) + "."]
     if result.get("budget_check"):
         b = result["budget_check"]
         lines += ["", f"Matrix stage again with `head.memory_budget_mb: {b['memory_budget_mb']}`:", "",
@@ -373,6 +405,8 @@ def main() -> None:
                         help="set for the runner comparison (default: 5000 when measured, else the smallest)")
     parser.add_argument("--speedup-seeds", type=int, default=4, help="seeds of the runner comparison (x 5 rows)")
     parser.add_argument("--speedup-epochs", type=int, default=6, help="head epochs of the runner comparison")
+    parser.add_argument("--speedup-rounds", type=int, default=3,
+                        help="times the runners take turns in the comparison (the median speedup is reported)")
     parser.add_argument("--no-speedup", action="store_true")
     parser.add_argument("--dask-diagnosis", action="store_true",
                         help="add runs that show the cost of Dask's MALLOC_TRIM_THRESHOLD_ worker setting")
@@ -421,17 +455,17 @@ def main() -> None:
             continue
         runners = {**RUNNERS, **(DIAGNOSIS if args.dask_diagnosis else {})}
         previous = json.loads(saved_speedup.read_text()) if args.reuse and saved_speedup.exists() else None
-        if previous and set(runners) <= set(previous["runners"]):
+        if previous and all(set(runners) <= set(out) for out in speedup_rounds(previous)) and len(
+                speedup_rounds(previous)) >= args.speedup_rounds:
             result["speedup"] = previous
             continue
         if not (project / "data/04_feature").exists():
             raise SystemExit(f"{project} has no extracted features for the runner comparison; rerun without --reuse")
-        seeds = previous["seeds"] if previous else list(range(args.speedup_seeds))
-        sp_epochs = previous["epochs"] if previous else args.speedup_epochs
+        copy_sources(project)  # a reused project copy would otherwise run the code of the earlier run
+        seeds = list(range(args.speedup_seeds))
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        result["speedup"] = {**runner_speedup(project, seeds, sp_epochs, runners, previous and previous["runners"]),
-                             "clips": n, "nodes": len(seeds) * 5, "epochs": sp_epochs,
-                             "measured": f"{previous['measured']}, then {when}" if previous else when}
+        result["speedup"] = {**runner_speedup(project, seeds, args.speedup_epochs, runners, args.speedup_rounds),
+                             "clips": n, "nodes": len(seeds) * 5, "epochs": args.speedup_epochs, "measured": when}
         saved_speedup.write_text(json.dumps(result["speedup"], indent=2))
     if args.budget_check:
         saved = args.workdir / f"budget_{args.budget_check:g}.json"

@@ -36,6 +36,7 @@ FACTOR_KEYS: dict[str, tuple[str, ...]] = {
 META_KEYS = ("factor", "level", "base", "seed_corpus")
 """Spec keys that describe a variant rather than change its audio (written to conditions.json too)."""
 
+
 def _level_name(level: Any) -> str:
     return str(level).replace(".", "p").replace("-", "m").replace(" ", "_")
 
