@@ -106,3 +106,28 @@ def test_artifact_datasets_pickle_for_parallel_runner(tmp_path) -> None:
     copy._logging_activated = False  # no run here: write the file only
     copy.save(pd.DataFrame({"a": [1, 2]}))
     pd.testing.assert_frame_equal(dataset.load(), pd.DataFrame({"a": [1, 2]}))
+
+
+def test_spawned_parallel_runner_children_log_into_the_driver_run(driver_run, monkeypatch) -> None:
+    """Under ``spawn`` (macOS, Windows) a child starts with a fresh kedro-mlflow hook; it must not open a stray run."""
+    from kedro.io import SharedMemoryDataCatalog
+
+    from ser_generalize.runners import ParallelRunner
+
+    uri, experiment_id, run_id = driver_run
+    monkeypatch.setenv("KEDRO_MP_CONTEXT", "spawn")
+    pipeline = Pipeline([node(toy_nodes.score, ["features", "params:toy"], "toy_metrics", name="score")])
+    catalog = SharedMemoryDataCatalog(datasets={
+        "features": MemoryDataset(data=toy_nodes.make_features(7)),
+        "params:toy": MemoryDataset(data={"scale": 2.0}),
+        "toy_metrics": MlflowMetricsHistoryDataset(prefix="toy"),
+    })
+    register_by_value_pickling(dataset for _, dataset in catalog.items())
+    ParallelRunner(max_workers=1).run(pipeline, catalog)
+
+    client = MlflowClient(tracking_uri=uri)
+    run = client.get_run(run_id)
+    assert run.data.params["toy.scale"] == "2.0"  # flattened like kedro-mlflow does in the driver
+    assert run.data.metrics["toy.value"] > 0
+    runs = client.search_runs([experiment_id])
+    assert [r.data.tags.get("mlflow.parentRunId") for r in runs if r.info.run_id != run_id] == [run_id]

@@ -21,8 +21,9 @@ class MultiprocessRunHooks:
     """Picklable MlflowArtifactDatasets and shared declared MemoryDatasets, so ParallelRunner runs this catalog.
 
     MLflow needs nothing more with ParallelRunner's default ``fork`` start method on Linux: each child
-    inherits kedro-mlflow's hook with the open run's id and reopens that run before its node. DaskRunner
-    carries the run state to its workers itself (``mlflow_context``).
+    inherits kedro-mlflow's hook with the open run's id and reopens that run before its node. Under
+    ``spawn`` no project hook runs in the children; ``runners.ParallelRunner`` and DaskRunner carry the run
+    state to their workers themselves (``mlflow_context``).
     """
 
     @hook_impl
