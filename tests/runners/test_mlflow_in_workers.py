@@ -131,3 +131,25 @@ def test_spawned_parallel_runner_children_log_into_the_driver_run(driver_run, mo
     assert run.data.metrics["toy.value"] > 0
     runs = client.search_runs([experiment_id])
     assert [r.data.tags.get("mlflow.parentRunId") for r in runs if r.info.run_id != run_id] == [run_id]
+
+
+def test_spawned_children_open_no_run_when_the_driver_has_none(tmp_path, monkeypatch) -> None:
+    from kedro.io import SharedMemoryDataCatalog
+
+    from ser_generalize.runners import ParallelRunner
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)   # where a child's stray run would land
+    monkeypatch.setenv("KEDRO_MP_CONTEXT", "spawn")
+    monkeypatch.setattr(mlflow_hook, "run_id", None, raising=False)
+    if hasattr(mlflow_hook, "mlflow_config"):
+        monkeypatch.delattr(mlflow_hook, "mlflow_config")   # no kedro-mlflow run in this driver
+    pipeline = Pipeline([node(toy_nodes.score, ["features", "params:toy"], "toy_metrics", name="score")])
+    catalog = SharedMemoryDataCatalog(datasets={
+        "features": MemoryDataset(data=toy_nodes.make_features(7)),
+        "params:toy": MemoryDataset(data={"scale": 2.0}),
+        "toy_metrics": MemoryDataset(),
+    })
+    ParallelRunner(max_workers=1).run(pipeline, catalog)
+    client = MlflowClient(tracking_uri=uri)
+    assert [r for e in client.search_experiments() for r in client.search_runs([e.experiment_id])] == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
+from functools import partial
 from multiprocessing import get_context
 
 from kedro.runner import ParallelRunner as KedroParallelRunner
@@ -23,8 +24,12 @@ class ParallelRunner(KedroParallelRunner):
     """``kedro run --runner=ser_generalize.runners.ParallelRunner``: Kedro's runner plus the MLflow run state."""
 
     def _get_executor(self, max_workers: int) -> Executor:
-        """Kedro's process pool (same ``KEDRO_MP_CONTEXT`` rule) whose workers first adopt the driver's run."""
+        """Kedro's process pool (same ``KEDRO_MP_CONTEXT`` rule) whose workers first adopt the driver's run.
+
+        Without a kedro-mlflow run in the driver the workers' hook is switched off, so they open no run either.
+        """
         method = os.environ.get("KEDRO_MP_CONTEXT")
         context = get_context(method if method in _START_METHODS else None)
         return ProcessPoolExecutor(max_workers=max_workers, mp_context=context,
-                                   initializer=mlflow_context.apply, initargs=(mlflow_context.capture(),))
+                                   initializer=partial(mlflow_context.apply, in_worker=True),
+                                   initargs=(mlflow_context.capture(),))
