@@ -44,6 +44,21 @@ def _test_mlflow_store() -> None:
     mlflow.MlflowClient(tracking_uri=os.environ["MLFLOW_TRACKING_URI"]).search_experiments(max_results=1)
 
 
+@pytest.fixture(autouse=True)
+def _mlflow_experiment_stays_in_its_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo ``mlflow.set_experiment`` after each test: it sets a module global and ``MLFLOW_EXPERIMENT_ID``.
+
+    Left in place, a later test in the same process looked for that experiment id in its own store
+    ("No Experiment with id=1 exists"), depending on which tests xdist gave the process before it.
+    """
+    from mlflow.tracking import fluent
+
+    monkeypatch.setattr(fluent, "_active_experiment_id", fluent._active_experiment_id)
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_ID", os.environ.get("MLFLOW_EXPERIMENT_ID", ""))
+    if not os.environ["MLFLOW_EXPERIMENT_ID"]:
+        monkeypatch.delenv("MLFLOW_EXPERIMENT_ID")  # absent before: absent after
+
+
 def tone(
     duration_s: float = 1.0, sample_rate: int = 16_000, freq_hz: float = 220.0, channels: int = 1, seed: int = 0
 ) -> np.ndarray:
