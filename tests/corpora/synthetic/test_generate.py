@@ -118,6 +118,25 @@ def test_ensure_is_idempotent(tmp_path: Path) -> None:
     assert wav.stat().st_mtime_ns == mtime
 
 
+def test_corpus_of_an_older_recording_chain_is_written_again(tmp_path: Path, caplog) -> None:
+    import json
+    import logging
+
+    params = {"seed": 1, "progress": False,
+              "corpora": {"tiny": spec("emodb", ["neutral"], language="de", per_emotion=1)}}
+    settings = Path(ensure_synthetic_corpora(params, tmp_path)["tiny"]) / "conditions.json"
+    stale = {**json.loads(settings.read_text()), "render_version": 1}
+    settings.write_text(json.dumps(stale))
+    with caplog.at_level(logging.WARNING):
+        ensure_synthetic_corpora(params, tmp_path)
+    assert "older recording chain" in caplog.text
+    assert json.loads(settings.read_text())["render_version"] != 1
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        ensure_synthetic_corpora({**params, "force": True}, tmp_path)   # forced, not stale: no such warning
+    assert "older recording chain" not in caplog.text
+
+
 def test_metadata_matches_speakers_and_settings_are_recorded(tmp_path: Path) -> None:
     import json
 

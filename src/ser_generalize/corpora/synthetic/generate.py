@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import shutil
 import zlib
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from importlib import resources
@@ -126,13 +127,13 @@ def generate_corpus(
     return root
 
 
-def corpus_settings(spec: dict[str, Any], seed: int) -> dict[str, Any]:
+def corpus_settings(spec: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """What ``generate_corpus`` writes to ``conditions.json``: seed, rate, render version and the spec (its cache key)."""
     sample_rate = int(spec.get("sample_rate", 16_000))
     return {"seed": seed, "sample_rate": sample_rate, "render_version": RENDER_VERSION, **dict(spec)}
 
 
-def is_cached(root: Path, spec: dict[str, Any], seed: int) -> bool:
+def is_cached(root: Path, spec: Mapping[str, Any], seed: int) -> bool:
     """True when ``root`` holds audio and the settings that ``spec``, ``seed`` and this recording chain would write."""
     settings = root / SETTINGS_FILE
     if not has_audio(root) or not settings.is_file():
@@ -161,12 +162,9 @@ def ensure_synthetic_corpora(params: dict[str, Any], raw_dir: str | Path | None 
     seed = int(params.get("seed", 0))
     progress = bool(params.get("progress", True))
     roots: dict[str, str] = {name: str(raw_dir / name) for name in params.get("corpora") or {}}
-    todo = {
-        n: s
-        for n, s in (params.get("corpora") or {}).items()
-        if params.get("force") or not is_cached(raw_dir / n, s, seed)
-    }
-    for name in sorted(set(todo) & {n for n in roots if has_audio(Path(roots[n]))}):
+    force = bool(params.get("force"))
+    todo = {n: s for n, s in (params.get("corpora") or {}).items() if force or not is_cached(raw_dir / n, s, seed)}
+    for name in [] if force else sorted(n for n in todo if has_audio(raw_dir / n)):  # audio, but stale settings
         log.warning("synthetic corpus %s in %s was written with other settings or an older recording chain; "
                     "writing it again", name, roots[name])
     for name in set(roots) - set(todo):
