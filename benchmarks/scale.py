@@ -361,11 +361,10 @@ def markdown(result: dict[str, Any]) -> str:
                   f"{sp['nodes']} row nodes, {sp['epochs']} head epochs, `head.threads: 1`, a fresh row cache per "
                   f"run; the runners took turns, {len(speedup_rounds(sp))} round(s), each speedup over the "
                   "sequential run of its round (target: at least 1.6x):"), "",
-                  "| runner | wall s | speedup (wall) | pipeline s | speedup (pipeline) | peak RSS MB | load before |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+                  ("| round | runner | wall s | speedup (wall) | pipeline s | speedup (pipeline) | peak RSS MB "
+                  "| load before |"),
+                  "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
         rounds = speedup_rounds(sp)
-        lines[-2] = "| round | " + lines[-2][2:]
-        lines[-1] = "| ---: | " + lines[-1][2:]
         lines += [f"| {r} | {n} | {m['wall_s']} | **{m['speedup']}x** | {m['pipeline_s']} | {m['pipeline_speedup']}x | "
                   f"{m['peak_rss_mb']} | {m['load_before']} |" for r, out in enumerate(rounds, 1) for n, m in out.items()]
         if len(rounds) > 1:
