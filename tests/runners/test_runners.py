@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import cloudpickle
 import pandas as pd
 import pytest
@@ -13,6 +15,7 @@ from kedro_datasets.pandas import CSVDataset
 
 from ser_generalize.runners import DaskRunner
 from ser_generalize.runners.config import SCHEDULER_ENV, WORKERS_ENV, resolve_settings
+from ser_generalize.runners.dask_runner import WARM_UP_IMPORTS
 
 # Dask ships the toy functions by value, so worker processes need not find this test directory on their path.
 cloudpickle.register_pickle_by_value(toy_nodes)
@@ -58,6 +61,19 @@ def test_dask_local_cluster_matches_sequential(sequential, tmp_path) -> None:
     table, total = run_with(runner, tmp_path, "dask")
     pd.testing.assert_frame_equal(table, sequential[0])
     assert total == sequential[1]
+
+
+def test_local_cluster_starts_warm_and_an_unused_one_is_closed() -> None:
+    """The LocalCluster starts when the runner is built: its workers import the nodes' libraries and build their
+    hook manager (entry-point plugins loaded, kedro-viz's left out) before any node; never run, it is closed."""
+    runner = DaskRunner(n_workers=1)
+    cluster, client = runner._starting.result(timeout=120)
+    imported, plugins = client.submit(toy_nodes.warm_up_state, WARM_UP_IMPORTS, pure=False).result()
+    assert imported == sorted(WARM_UP_IMPORTS)
+    assert "kedro_mlflow" in plugins and "kedro_viz" not in plugins
+    del runner
+    gc.collect()
+    assert cluster.status.name == "closed"
 
 
 def test_parallel_runner_matches_sequential(sequential, tmp_path) -> None:

@@ -64,3 +64,14 @@ def score(features: np.ndarray, options: dict) -> dict:
     value = float(np.abs(features).mean()) * options["scale"]
     log_nested_run("toy_sweep", {"scale": options["scale"]}, {"value": value})
     return {"value": {"value": value, "step": 0}}
+
+
+def warm_up_state(modules: tuple[str, ...]) -> tuple[list[str], list[str] | None]:
+    """In a worker: which of ``modules`` are imported, and the packages of the DaskRunner's worker hooks."""
+    import sys
+
+    from ser_generalize.runners.dask_runner import _WORKER_STATE
+
+    manager = _WORKER_STATE.get("hook_manager")
+    plugins = sorted({type(hook).__module__.split(".")[0] for hook in manager.get_plugins()}) if manager else None
+    return sorted(m for m in modules if m in sys.modules), plugins

@@ -3,6 +3,8 @@
 ``kedro run --runner=ser_generalize.runners.DaskRunner`` starts a 2-worker ``LocalCluster`` (one thread per
 worker process) and closes it at the end; ``--runner-params=scheduler=tcp://host:8786`` or the
 ``SER_DASK_SCHEDULER`` variable connects to a running scheduler instead (see ``config.resolve_settings``).
+The LocalCluster starts as soon as the runner is built, in a background thread, and its workers import
+the project while Kedro is still loading the session, catalog and hooks (``warm_up_worker``).
 
 In-memory datasets never go through files or the scheduler's published datasets: a node's task returns its
 in-memory outputs, and the tasks of the nodes that read them take that future as an argument, so Dask moves
@@ -13,12 +15,15 @@ same filesystem). Node and dataset hooks fire in the worker, as with Kedro's Par
 from __future__ import annotations
 
 import contextvars
+import importlib
 import logging
+import multiprocessing
 import threading
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,6 +42,24 @@ logger = logging.getLogger(__name__)
 _WORKER_STATE: dict[str, Any] = {}
 _WORKER_LOCK = threading.Lock()
 
+WORKER_DISABLED_PLUGINS = ("kedro-viz",)
+"""Plugins whose hooks stay off in workers: kedro-viz's dataset statistics are written by its
+``after_pipeline_run`` hook, which runs only in the main process, and its ``after_dataset_loaded`` hook
+logged a warning for every dataset a node loaded (its catalog hook never runs in a worker)."""
+
+WARM_UP_IMPORTS = ("torch", "sklearn.metrics", "pandas")
+"""Libraries the project's nodes import: the runner's own LocalCluster imports them before its first node."""
+
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.daemon": False,
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+"""Dask settings of the runner's LocalCluster (why each: ``DaskRunner._start_local_cluster``)."""
+
 
 def _worker_hook_manager(package_name: str | None) -> Any:
     """This process's hook manager (project HOOKS plus plugin entry points), built once per worker process."""
@@ -48,9 +71,20 @@ def _worker_hook_manager(package_name: str | None) -> Any:
                 configure_project(package_name)
             manager = _create_hook_manager()
             _register_hooks(manager, settings.HOOKS)
-            _register_hooks_entry_points(manager, settings.DISABLE_HOOKS_FOR_PLUGINS)
+            _register_hooks_entry_points(manager, (*settings.DISABLE_HOOKS_FOR_PLUGINS, *WORKER_DISABLED_PLUGINS))
             _WORKER_STATE["hook_manager"] = manager
         return _WORKER_STATE["hook_manager"]
+
+
+def warm_up_worker(package_name: str | None, modules: tuple[str, ...]) -> None:
+    """Build this worker's hook manager (project settings, MLflow) and import ``modules`` before any node arrives.
+
+    Otherwise the first node on each worker waited for them: about 5 s in a spawned worker, while Kedro's
+    ParallelRunner forks its workers from the main process with everything already imported.
+    """
+    _worker_hook_manager(package_name)
+    for module in modules:
+        importlib.import_module(module)
 
 
 def run_node_on_worker(
@@ -106,6 +140,75 @@ def _pick(outputs: dict[str, Any], names: list[str]) -> dict[str, Any]:
     return {name: outputs[name] for name in names}
 
 
+def _start_local_cluster(settings: DaskSettings) -> tuple[Any, Any]:
+    """A LocalCluster of ``settings``' shape with ``LOCAL_CLUSTER_CONFIG``, and a client whose workers are warm.
+
+    Non-daemonic worker processes, so nodes may start process pools of their own (corpus synthesis does).
+    Dask's nanny gives workers MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's adaptive mmap
+    threshold: head training then maps and unmaps its short-lived buffers on every allocation and ran
+    about 2x slower than in-process (docs/performance.md); workers keep glibc's default instead.
+    The worker's statistical profiler (a stack sample of every thread each 10 ms, for a dashboard this
+    cluster does not start) competes for the GIL with the Python-heavy head training: the matrix stage
+    took 119.6 s with it and 110.6 s without (one run each, 5,000 clips, 20 row nodes), so it is off.
+    For the same reason the event-loop health check (every 20 ms), the memory monitor (100 ms) and the
+    system monitor (500 ms) wake up less often (1 s, 1 s, 2 s): 116.5 and 105.6 s against 128.2 and 117.5 s
+    of wall time in two rounds of the same comparison.
+    Workers start from a fork server (``multiprocessing-method: forkserver``, spawn where there is none) that
+    imports the libraries once (``WARM_UP_IMPORTS``), instead of each spawned worker importing them: on the
+    benchmark's matrix stage the first node started about 2 s sooner and the 20 nodes took 183-188 s of
+    worker time instead of 194-205 s (two rounds each). Plain ``fork`` started workers fastest, but one of two
+    runs hung before its first node: a worker was forked while another thread held a lock of Kedro's rich
+    log handler. The fork server is a fresh single-threaded process, so its forks hold no such lock.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+    from kedro.framework.project import PACKAGE_NAME
+
+    logger.info(
+        "DaskRunner: starting a LocalCluster with %d worker process(es) x %d thread(s)",
+        settings.n_workers,
+        settings.threads_per_worker,
+    )
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    with dask.config.set({**LOCAL_CLUSTER_CONFIG, "distributed.worker.multiprocessing-method": method}):
+        if method == "forkserver":
+            from distributed.utils import get_mp_context
+
+            project = [f"{PACKAGE_NAME}.settings"] if PACKAGE_NAME else []
+            get_mp_context().set_forkserver_preload(["distributed", *WARM_UP_IMPORTS, __name__, *project])
+        cluster = LocalCluster(
+            n_workers=settings.n_workers,
+            threads_per_worker=settings.threads_per_worker,
+            processes=True,
+            dashboard_address=None,
+        )
+    try:
+        client = Client(cluster)
+    except BaseException:
+        cluster.close()
+        raise
+    try:  # one task per worker, in its thread pool (client.run would block the worker's event loop)
+        client.gather([client.submit(warm_up_worker, PACKAGE_NAME, WARM_UP_IMPORTS, key=f"warm-up-{address}",
+                                     workers=[address], allow_other_workers=False, pure=False)
+                       for address in client.scheduler_info()["workers"]])
+    except Exception as exc:  # noqa: BLE001 - a node that needs the failed import will name it
+        logger.warning("DaskRunner: warming up the workers failed (%s: %s); nodes will import what they need",
+                       type(exc).__name__, exc)
+    return cluster, client
+
+
+def _close_unused(starting: Future) -> None:
+    """Close a LocalCluster that was started for a runner that never ran (or whose start failed)."""
+    if starting.cancelled():
+        return
+    try:
+        cluster, client = starting.result(timeout=120)
+    except BaseException:  # noqa: BLE001 - nothing was started, or it cannot be reached any more
+        return
+    client.close()
+    cluster.close()
+
+
 class DaskRunner(AbstractRunner):
     """Run a Kedro pipeline on a dask.distributed cluster, one task per node."""
 
@@ -117,49 +220,55 @@ class DaskRunner(AbstractRunner):
         is_async: bool = False,
     ):
         """Settings come from these arguments (``--runner-params``), else ``SER_DASK_*`` variables, else a
-        2-worker, 1-thread LocalCluster."""
+        2-worker, 1-thread LocalCluster, which starts now, in the background (see ``_start_local_cluster``)."""
         super().__init__(is_async=is_async)
         self.settings: DaskSettings = resolve_settings(scheduler, n_workers, threads_per_worker)
+        self._starting: Future | None = None
+        self._close_if_unused: weakref.finalize | None = None
+        if not self.settings.scheduler:
+            self._starting = self._start_in_background()
 
     def _get_executor(self, max_workers: int) -> None:
         """Unused: nodes go to the Dask client, not to a concurrent.futures executor."""
 
+    def _start_in_background(self) -> Future:
+        """Start the LocalCluster in a thread; a cluster no run took over is closed when the runner goes away.
+
+        ``kedro run`` builds the runner before it loads the session, catalog and hooks (3-4 s on the 2-core
+        benchmark machine), so the workers start and warm up meanwhile instead of after the pipeline has begun.
+        """
+        starting: Future = Future()
+        settings = self.settings
+
+        def _target() -> None:
+            try:
+                starting.set_result(_start_local_cluster(settings))
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread by _client
+                starting.set_exception(exc)
+
+        threading.Thread(target=_target, name="dask-local-cluster-start", daemon=True).start()
+        self._close_if_unused = weakref.finalize(self, _close_unused, starting)
+        return starting
+
     @contextmanager
     def _client(self) -> Iterator[Any]:
         """A client on the configured scheduler, or on a LocalCluster that is closed on exit."""
-        import dask
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         if self.settings.scheduler:
             logger.info("DaskRunner: connecting to scheduler %s", self.settings.scheduler)
             with Client(self.settings.scheduler) as client:
                 yield client
             return
-        logger.info(
-            "DaskRunner: starting a LocalCluster with %d worker process(es) x %d thread(s)",
-            self.settings.n_workers,
-            self.settings.threads_per_worker,
-        )
-        # Non-daemonic worker processes, so nodes may start process pools of their own (corpus synthesis does).
-        # Dask's nanny gives workers MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's adaptive mmap
-        # threshold: head training then maps and unmaps its short-lived buffers on every allocation and ran
-        # about 2x slower than in-process (docs/performance.md); workers keep glibc's default instead.
-        # The worker's statistical profiler (a stack sample of every thread each 10 ms, for a dashboard this
-        # cluster does not start) competes for the GIL with the Python-heavy head training: the matrix stage
-        # took 119.6 s with it and 110.6 s without (one run each, 5,000 clips, 20 row nodes), so it is off.
-        with (
-            dask.config.set({"distributed.worker.daemon": False,
-                             "distributed.worker.profile.enabled": False,
-                             "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
-            LocalCluster(
-                n_workers=self.settings.n_workers,
-                threads_per_worker=self.settings.threads_per_worker,
-                processes=True,
-                dashboard_address=None,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        starting, self._starting = self._starting, None  # a second run of this runner starts a new cluster
+        if self._close_if_unused is not None:
+            self._close_if_unused.detach()
+        cluster, client = starting.result() if starting else _start_local_cluster(self.settings)
+        try:
             yield client
+        finally:
+            client.close()
+            cluster.close()
 
     def _run(
         self,
