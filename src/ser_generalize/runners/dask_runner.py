@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextvars
 import importlib
 import logging
-import multiprocessing
+import sys
 import threading
 import uuid
 import weakref
@@ -153,7 +153,7 @@ def _start_local_cluster(settings: DaskSettings) -> tuple[Any, Any]:
     For the same reason the event-loop health check (every 20 ms), the memory monitor (100 ms) and the
     system monitor (500 ms) wake up less often (1 s, 1 s, 2 s): 116.5 and 105.6 s against 128.2 and 117.5 s
     of wall time in two rounds of the same comparison.
-    Workers start from a fork server (``multiprocessing-method: forkserver``, spawn where there is none) that
+    On Linux, workers start from a fork server (``multiprocessing-method: forkserver``; spawn elsewhere) that
     imports the libraries once (``WARM_UP_IMPORTS``), instead of each spawned worker importing them: on the
     benchmark's matrix stage the first node started about 2 s sooner and the 20 nodes took 183-188 s of
     worker time instead of 194-205 s (two rounds each). Plain ``fork`` started workers fastest, but one of two
@@ -169,7 +169,7 @@ def _start_local_cluster(settings: DaskSettings) -> tuple[Any, Any]:
         settings.n_workers,
         settings.threads_per_worker,
     )
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    method = "forkserver" if sys.platform.startswith("linux") else "spawn"  # macOS: fork-unsafe system libraries
     with dask.config.set({**LOCAL_CLUSTER_CONFIG, "distributed.worker.multiprocessing-method": method}):
         if method == "forkserver":
             from distributed.utils import get_mp_context
