@@ -58,7 +58,7 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.admin.system-monitor.interval": "2s",
 }
-"""Dask settings of the runner's LocalCluster (why each: ``DaskRunner._start_local_cluster``)."""
+"""Dask settings of the runner's LocalCluster (why each: ``_start_local_cluster``)."""
 
 
 def _worker_hook_manager(package_name: str | None) -> Any:
@@ -197,6 +197,12 @@ def _start_local_cluster(settings: DaskSettings) -> tuple[Any, Any]:
     return cluster, client
 
 
+def _close(cluster: Any, client: Any) -> None:
+    """Close the client, then the LocalCluster it was made for."""
+    client.close()
+    cluster.close()
+
+
 def _close_unused(starting: Future) -> None:
     """Close a LocalCluster that was started for a runner that never ran (or whose start failed)."""
     if starting.cancelled():
@@ -205,8 +211,7 @@ def _close_unused(starting: Future) -> None:
         cluster, client = starting.result(timeout=120)
     except BaseException:  # noqa: BLE001 - nothing was started, or it cannot be reached any more
         return
-    client.close()
-    cluster.close()
+    _close(cluster, client)
 
 
 class DaskRunner(AbstractRunner):
@@ -246,6 +251,8 @@ class DaskRunner(AbstractRunner):
             except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread by _client
                 starting.set_exception(exc)
 
+        # A daemon thread, not a ThreadPoolExecutor: when kedro fails before the run, the executor's thread
+        # is joined at interpreter shutdown and the warm-up then failed with "cannot schedule new futures".
         threading.Thread(target=_target, name="dask-local-cluster-start", daemon=True).start()
         self._close_if_unused = weakref.finalize(self, _close_unused, starting)
         return starting
@@ -267,8 +274,7 @@ class DaskRunner(AbstractRunner):
         try:
             yield client
         finally:
-            client.close()
-            cluster.close()
+            _close(cluster, client)
 
     def _run(
         self,
